@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace nvd {
+
+// The one error type: thrown where a run must stop, caught once in each main.
+// The message is shown to the user as one line; it names the input at fault.
+class Error : public std::runtime_error {
+public:
+  explicit Error(const std::string &message, int exit_code = 1);
+  int exit_code() const noexcept { return m_exit_code; }
+
+private:
+  int m_exit_code;
+};
+
+} // namespace nvd

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nvd {
+
+// Splits on any of the separator characters; empty pieces are dropped.
+std::vector<std::string> split_any(std::string_view text, std::string_view separators);
+
+// Splits on ASCII white space, as Go's strings.Fields does.
+std::vector<std::string> split_words(std::string_view text);
+
+std::string join(const std::vector<std::string> &items, std::string_view separator);
+
+bool starts_with(std::string_view text, std::string_view prefix);
+bool ends_with(std::string_view text, std::string_view suffix);
+
+// True for a non-empty string of ASCII digits.
+bool is_decimal(std::string_view text);
+
+// Decodes %XX escapes and, as in an HTML form query, '+' as a space.
+// Returns false on a malformed escape.
+bool url_decode(std::string_view text, std::string &out);
+
+// Escapes everything but RFC 3986 unreserved characters.
+std::string url_encode(std::string_view text);
+
+// Shows a value in a message: printable ASCII as is, anything else escaped.
+std::string printable(std::string_view text);
+
+} // namespace nvd

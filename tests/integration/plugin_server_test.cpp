@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The built nvidia-docker-plugin on an ephemeral loopback port, queried with libcurl.
+#include "support/http_get.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <regex>
+#include <thread>
+
+using namespace nvd::test;
+
+namespace {
+
+const std::string plugin = NVD_PLUGIN_BINARY;
+const std::string two_gpus = NVD_EXAMPLES_DIR "/inventory-2gpu.json";
+
+// The plugin started on 127.0.0.1 with an ephemeral port.
+class RunningPlugin {
+public:
+  explicit RunningPlugin(const std::string &inventory = two_gpus)
+      : m_process({plugin, "--inventory", inventory, "-l", "127.0.0.1:0"}) {
+    if (!m_process.wait_for_stderr("listening on"))
+      throw std::runtime_error("plugin did not start: " + m_process.stderr_text());
+    std::smatch match;
+    std::string text = m_process.stderr_text();
+    if (!std::regex_search(text, match, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")))
+      throw std::runtime_error("no port in: " + text);
+    m_port = std::stoi(match[1]);
+  }
+  std::string url(const std::string &target) const {
+    return "http://127.0.0.1:" + std::to_string(m_port) + target;
+  }
+  int port() const { return m_port; }
+  Process &process() { return m_process; }
+
+private:
+  Process m_process;
+  int m_port = 0;
+};
+
+} // namespace
+
+TEST(PluginServer, EveryRouteAnswersWithAndWithoutVersionPrefix) {
+  RunningPlugin server;
+  for (const char *route : {"/gpu/info", "/gpu/info/json", "/gpu/status", "/gpu/status/json",
+                            "/docker/cli", "/docker/cli/json", "/mesos/cli"}) {
+    for (const std::string prefix : {"", "/v1.0"}) {
+      HttpResult result = http_request(server.url(prefix + route));
+      EXPECT_EQ(result.status, 200) << prefix << route << ": " << result.error;
+      EXPECT_FALSE(result.body.empty()) << prefix << route;
+    }
+  }
+}
+
+TEST(PluginServer, DockerCliJsonSelectsByIndexAndUuidPrefix) {
+  RunningPlugin server;
+  HttpResult result = http_request(server.url("/docker/cli/json?dev=1+GPU-836c"));
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_EQ(result.content_type, "application/json");
+  auto body = nlohmann::json::parse(result.body);
+  EXPECT_EQ(body["VolumeDriver"], "nvidia-docker");
+  EXPECT_EQ(body["Volumes"], nlohmann::json({"nvidia_driver_535.104.05:/usr/local/nvidia:ro"}));
+  EXPECT_EQ(body["Devices"], nlohmann::json({"/dev/nvidiactl", "/dev/nvidia-uvm",
+                                             "/dev/nvidia-uvm-tools", "/dev/nvidia1",
+                                             "/dev/nvidia0"}));
+}
+
+TEST(PluginServer, BadSelectionsAnswer400WithTheReason) {
+  RunningPlugin server;
+  struct Case {
+    const char *target, *body;
+  } cases[] = {{"/docker/cli?dev=7", "invalid device: 7\n"},
+               {"/docker/cli/json?dev=GPU-", "ambiguous device: GPU-\n"},
+               {"/v1.0/docker/cli?vol=cuda", "invalid volume: cuda\n"}};
+  for (const auto &c : cases) {
+    HttpResult result = http_request(server.url(c.target));
+    EXPECT_EQ(result.status, 400) << c.target;
+    EXPECT_EQ(result.body, c.body);
+  }
+}
+
+TEST(PluginServer, OtherMethodsAnswer405AndUnknownPaths404) {
+  RunningPlugin server;
+  for (const char *method : {"POST", "PUT", "DELETE", "PATCH", "HEAD"}) {
+    HttpResult result = http_request(server.url("/gpu/info"), method);
+    EXPECT_EQ(result.status, 405) << method;
+    EXPECT_EQ(result.allow, "GET") << method;
+  }
+  EXPECT_EQ(http_request(server.url("/gpu/inf")).status, 404);
+  EXPECT_EQ(http_request(server.url("/")).status, 404);
+}
+
+TEST(PluginServer, EachRequestIsLoggedOnOneLine) {
+  RunningPlugin server;
+  http_request(server.url("/docker/cli?dev=7"));
+  ASSERT_TRUE(server.process().wait_for_stderr("GET /docker/cli?dev=7 400 "));
+  std::regex line("[0-9-]+T[0-9:]+Z GET /docker/cli\\?dev=7 400 [0-9]+us\n");
+  EXPECT_TRUE(std::regex_search(server.process().stderr_text(), line)) << server.process().stderr_text();
+}
+
+TEST(PluginServer, FiftyParallelClientsAreAllAnsweredCorrectly) {
+  RunningPlugin server(NVD_EXAMPLES_DIR "/inventory-8gpu.json");
+  std::atomic<int> correct{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 50; ++i) {
+    clients.emplace_back([&, i] {
+      int index = i % 8;
+      HttpResult result = http_request(server.url("/docker/cli/json?dev=" + std::to_string(index)));
+      if (result.status != 200)
+        return;
+      auto body = nlohmann::json::parse(result.body);
+      if (body["Devices"].back() == "/dev/nvidia" + std::to_string(index))
+        ++correct;
+    });
+  }
+  for (auto &client : clients)
+    client.join();
+  EXPECT_EQ(correct.load(), 50);
+}
+
+TEST(PluginServer, SigtermStopsCleanly) {
+  RunningPlugin server;
+  int port = server.port();
+  server.process().signal(SIGTERM);
+  EXPECT_EQ(server.process().wait(), 0) << server.process().stderr_text();
+  EXPECT_NE(server.process().stderr_text().find("stopping"), std::string::npos);
+  HttpResult after = http_request("http://127.0.0.1:" + std::to_string(port) + "/gpu/info");
+  EXPECT_EQ(after.status, 0) << "still answering after SIGTERM";
+}
+
+TEST(PluginServer, SigintStopsCleanly) {
+  RunningPlugin server;
+  server.process().signal(SIGINT);
+  EXPECT_EQ(server.process().wait(), 0) << server.process().stderr_text();
+}
+
+TEST(PluginServer, BusyPortIsReportedClearly) {
+  RunningPlugin first;
+  Completed second = run_program(
+      {plugin, "--inventory", two_gpus, "-l", "127.0.0.1:" + std::to_string(first.port())});
+  EXPECT_EQ(second.status, 1);
+  EXPECT_EQ(second.err, "nvidia-docker-plugin | Error: cannot listen on 127.0.0.1:" +
+                            std::to_string(first.port()) +
+                            ": address already in use (is another nvidia-docker-plugin running? "
+                            "choose another address with -l)\n");
+}
+
+TEST(PluginServer, BadInventoryStopsTheStartWithFieldAndFile) {
+  TempDir dir;
+  write_file(dir.file("host.json"),
+             R"({"Version": {"Driver": "375.26", "CUDA": "8.0"}, "Devices": [{"UUID": "GPU-1"}]})");
+  Completed result = run_program({plugin, "--inventory", dir.file("host.json"), "-l", "127.0.0.1:0"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err, "nvidia-docker-plugin | Error: inventory " + dir.file("host.json") +
+                            ": /Devices/0/Path: is required\n");
+}
+
+TEST(PluginServer, BadListenAddressIsRefused) {
+  Completed result = run_program({plugin, "--inventory", two_gpus, "-l", "localhost"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err, "nvidia-docker-plugin | Error: invalid listen address \"localhost\": no "
+                        "port (expected HOST:PORT, [IPV6]:PORT or :PORT)\n");
+}
+
+TEST(PluginServer, NoInventoryIsRefused) {
+  Completed result = run_program({plugin, "-l", "127.0.0.1:0"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err.rfind("nvidia-docker-plugin | Error: no GPU source: pass --inventory FILE", 0), 0u)
+      << result.err;
+}
+
+TEST(PluginServer, VersionAndHelp) {
+  Completed version = run_program({plugin, "-v"});
+  EXPECT_EQ(version.status, 0);
+  EXPECT_EQ(version.out, std::string("nvidia-docker-plugin ") + "1.1.0\n");
+  Completed help = run_program({plugin, "--help"});
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("-l,--listen"), std::string::npos) << help.out;
+}
+
+TEST(PluginServer, UnknownFlagIsAClearError) {
+  Completed result = run_program({plugin, "--bogus"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err.rfind("nvidia-docker-plugin | Error: ", 0), 0u) << result.err;
+  EXPECT_NE(result.err.find("--bogus"), std::string::npos) << result.err;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "support/process.hpp"
+
+#include "support/temp_dir.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace nvd::test {
+
+std::string read_file(const std::string &path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::string &path, const std::string &text, bool executable) {
+  {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << text;
+  }
+  if (executable)
+    chmod(path.c_str(), 0755);
+}
+
+Process::Process(const std::vector<std::string> &argv,
+                 const std::map<std::string, std::optional<std::string>> &environment,
+                 const std::string &stdin_text) {
+  m_dir = make_temp_dir("nvd-process");
+  m_stdout_path = m_dir + "/stdout";
+  m_stderr_path = m_dir + "/stderr";
+  std::string stdin_path = m_dir + "/stdin";
+  write_file(stdin_path, stdin_text);
+
+  std::map<std::string, std::string> env;
+  for (char **entry = environ; *entry != nullptr; ++entry) {
+    std::string item(*entry);
+    auto equals = item.find('=');
+    if (equals != std::string::npos)
+      env[item.substr(0, equals)] = item.substr(equals + 1);
+  }
+  for (const auto &[name, value] : environment) {
+    if (value)
+      env[name] = *value;
+    else
+      env.erase(name);
+  }
+  std::vector<std::string> env_strings;
+  for (const auto &[name, value] : env)
+    env_strings.push_back(name + "=" + value);
+
+  // Everything the child needs is prepared before fork.
+  std::vector<char *> c_argv, c_envp;
+  for (const auto &arg : argv)
+    c_argv.push_back(const_cast<char *>(arg.c_str()));
+  c_argv.push_back(nullptr);
+  for (const auto &item : env_strings)
+    c_envp.push_back(const_cast<char *>(item.c_str()));
+  c_envp.push_back(nullptr);
+
+  m_pid = fork();
+  if (m_pid < 0)
+    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (m_pid == 0) {
+    int in = open(stdin_path.c_str(), O_RDONLY);
+    int out = open(m_stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(m_stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(c_argv[0], c_argv.data(), c_envp.data());
+    dprintf(2, "exec %s: %s\n", c_argv[0], std::strerror(errno));
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  if (!m_reaped && m_pid > 0) {
+    kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+  remove_tree(m_dir);
+}
+
+void Process::signal(int number) {
+  if (!m_reaped && m_pid > 0)
+    kill(m_pid, number);
+}
+
+int Process::wait(std::chrono::milliseconds timeout) {
+  if (m_reaped)
+    return m_status;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    pid_t done = waitpid(m_pid, &status, WNOHANG);
+    if (done == m_pid) {
+      m_reaped = true;
+      m_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return m_status;
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string Process::stdout_text() const { return read_file(m_stdout_path); }
+std::string Process::stderr_text() const { return read_file(m_stderr_path); }
+
+bool Process::wait_for_stderr(const std::string &needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (stderr_text().find(needle) != std::string::npos)
+      return true;
+    int status = 0;
+    if (!m_reaped && waitpid(m_pid, &status, WNOHANG) == m_pid) {
+      m_reaped = true;
+      m_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (m_reaped)
+      return stderr_text().find(needle) != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+Completed run_program(const std::vector<std::string> &argv,
+                      const std::map<std::string, std::optional<std::string>> &environment,
+                      const std::string &stdin_text, std::chrono::milliseconds timeout) {
+  Process process(argv, environment, stdin_text);
+  int status = process.wait(timeout);
+  if (status == -1) {
+    process.signal(SIGKILL);
+    status = process.wait();
+    return {-1, process.stdout_text(), process.stderr_text() + "\n[killed after timeout]"};
+  }
+  return {status, process.stdout_text(), process.stderr_text()};
+}
+
+} // namespace nvd::test
