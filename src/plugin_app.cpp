@@ -78,9 +78,12 @@ int plugin_main(int argc, char **argv) {
 
     PluginServer server(discovery, std::cerr);
     int port = server.bind(address);
-    std::cerr << "nvidia-docker-plugin " << version << ": serving "
-              << discovery.snapshot()->devices.size() << " GPU(s) from " << options.inventory
-              << "; listening on " << address.host << ":" << port << std::endl;
+    // One write, so that whoever reads the log never sees half of the line.
+    std::cerr << ("nvidia-docker-plugin " + std::string(version) + ": serving " +
+                  std::to_string(discovery.snapshot()->devices.size()) + " GPU(s) from " +
+                  options.inventory + "; listening on " + address.host + ":" +
+                  std::to_string(port) + "\n")
+              << std::flush;
 
     std::thread signal_waiter([&server, stop_signals] {
       int signal_number = 0;

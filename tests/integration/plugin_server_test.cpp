@@ -2,6 +2,7 @@
 // The built nvidia-docker-plugin on an ephemeral loopback port, queried with libcurl.
 #include "support/http_get.hpp"
 #include "support/process.hpp"
+#include "support/running_plugin.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -19,34 +20,15 @@ namespace {
 const std::string plugin = NVD_PLUGIN_BINARY;
 const std::string two_gpus = NVD_EXAMPLES_DIR "/inventory-2gpu.json";
 
-// The plugin started on 127.0.0.1 with an ephemeral port.
-class RunningPlugin {
+class Plugin : public RunningPlugin {
 public:
-  explicit RunningPlugin(const std::string &inventory = two_gpus)
-      : m_process({plugin, "--inventory", inventory, "-l", "127.0.0.1:0"}) {
-    if (!m_process.wait_for_stderr("listening on"))
-      throw std::runtime_error("plugin did not start: " + m_process.stderr_text());
-    std::smatch match;
-    std::string text = m_process.stderr_text();
-    if (!std::regex_search(text, match, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")))
-      throw std::runtime_error("no port in: " + text);
-    m_port = std::stoi(match[1]);
-  }
-  std::string url(const std::string &target) const {
-    return "http://127.0.0.1:" + std::to_string(m_port) + target;
-  }
-  int port() const { return m_port; }
-  Process &process() { return m_process; }
-
-private:
-  Process m_process;
-  int m_port = 0;
+  explicit Plugin(const std::string &inventory = two_gpus) : RunningPlugin(plugin, inventory) {}
 };
 
 } // namespace
 
 TEST(PluginServer, EveryRouteAnswersWithAndWithoutVersionPrefix) {
-  RunningPlugin server;
+  Plugin server;
   for (const char *route : {"/gpu/info", "/gpu/info/json", "/gpu/status", "/gpu/status/json",
                             "/docker/cli", "/docker/cli/json", "/mesos/cli"}) {
     for (const std::string prefix : {"", "/v1.0"}) {
@@ -58,7 +40,7 @@ TEST(PluginServer, EveryRouteAnswersWithAndWithoutVersionPrefix) {
 }
 
 TEST(PluginServer, DockerCliJsonSelectsByIndexAndUuidPrefix) {
-  RunningPlugin server;
+  Plugin server;
   HttpResult result = http_request(server.url("/docker/cli/json?dev=1+GPU-836c"));
   ASSERT_EQ(result.status, 200) << result.body;
   EXPECT_EQ(result.content_type, "application/json");
@@ -71,7 +53,7 @@ TEST(PluginServer, DockerCliJsonSelectsByIndexAndUuidPrefix) {
 }
 
 TEST(PluginServer, BadSelectionsAnswer400WithTheReason) {
-  RunningPlugin server;
+  Plugin server;
   struct Case {
     const char *target, *body;
   } cases[] = {{"/docker/cli?dev=7", "invalid device: 7\n"},
@@ -85,7 +67,7 @@ TEST(PluginServer, BadSelectionsAnswer400WithTheReason) {
 }
 
 TEST(PluginServer, OtherMethodsAnswer405AndUnknownPaths404) {
-  RunningPlugin server;
+  Plugin server;
   for (const char *method : {"POST", "PUT", "DELETE", "PATCH", "HEAD"}) {
     HttpResult result = http_request(server.url("/gpu/info"), method);
     EXPECT_EQ(result.status, 405) << method;
@@ -96,7 +78,7 @@ TEST(PluginServer, OtherMethodsAnswer405AndUnknownPaths404) {
 }
 
 TEST(PluginServer, EachRequestIsLoggedOnOneLine) {
-  RunningPlugin server;
+  Plugin server;
   http_request(server.url("/docker/cli?dev=7"));
   ASSERT_TRUE(server.process().wait_for_stderr("GET /docker/cli?dev=7 400 "));
   std::regex line("[0-9-]+T[0-9:]+Z GET /docker/cli\\?dev=7 400 [0-9]+us\n");
@@ -104,7 +86,7 @@ TEST(PluginServer, EachRequestIsLoggedOnOneLine) {
 }
 
 TEST(PluginServer, FiftyParallelClientsAreAllAnsweredCorrectly) {
-  RunningPlugin server(NVD_EXAMPLES_DIR "/inventory-8gpu.json");
+  Plugin server(NVD_EXAMPLES_DIR "/inventory-8gpu.json");
   std::atomic<int> correct{0};
   std::vector<std::thread> clients;
   for (int i = 0; i < 50; ++i) {
@@ -124,7 +106,7 @@ TEST(PluginServer, FiftyParallelClientsAreAllAnsweredCorrectly) {
 }
 
 TEST(PluginServer, SigtermStopsCleanly) {
-  RunningPlugin server;
+  Plugin server;
   int port = server.port();
   server.process().signal(SIGTERM);
   EXPECT_EQ(server.process().wait(), 0) << server.process().stderr_text();
@@ -134,13 +116,13 @@ TEST(PluginServer, SigtermStopsCleanly) {
 }
 
 TEST(PluginServer, SigintStopsCleanly) {
-  RunningPlugin server;
+  Plugin server;
   server.process().signal(SIGINT);
   EXPECT_EQ(server.process().wait(), 0) << server.process().stderr_text();
 }
 
 TEST(PluginServer, BusyPortIsReportedClearly) {
-  RunningPlugin first;
+  Plugin first;
   Completed second = run_program(
       {plugin, "--inventory", two_gpus, "-l", "127.0.0.1:" + std::to_string(first.port())});
   EXPECT_EQ(second.status, 1);

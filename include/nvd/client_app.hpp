@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/docker_client.hpp"
+#include "nvd/exec.hpp"
+#include "nvd/plugin_client.hpp"
+#include "nvd/settings.hpp"
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace nvd {
+
+// The I/O a run may need, created only when it is needed: a pass-through
+// command never makes an ImageStore or a PluginClient.
+struct ClientEdges {
+  Executor &executor;
+  std::function<std::unique_ptr<ImageStore>(const std::vector<std::string> &docker_prefix)>
+      image_store;
+  std::function<std::unique_ptr<PluginClient>(const PluginEndpoint &, std::chrono::milliseconds)>
+      plugin;
+  std::ostream &out;
+  std::ostream &err;
+};
+
+// One run of nvidia-docker: `args` without the program name. Returns the exit
+// status when it does not exec. Throws Error for the user's mistakes and faults.
+int run_client(const std::vector<std::string> &args, const Environment &env, ClientEdges &edges);
+
+// main(): reads the environment, wires the real edges, prints errors.
+int client_main(int argc, char **argv);
+
+} // namespace nvd

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/image_config.hpp"
+#include "nvd/settings.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nvd {
+
+// Where images are looked up and pulled.
+class ImageStore {
+public:
+  virtual ~ImageStore() = default;
+  // The image's configuration, or nullopt when the image is not present.
+  // Throws Error (with docker's own message) when docker fails otherwise.
+  virtual std::optional<ImageConfig> inspect(const std::string &image) = 0;
+  // Pulls the image, progress on stderr. Throws Error when the pull fails.
+  virtual void pull(const std::string &image, const std::optional<std::string> &platform,
+                    bool quiet) = 0;
+};
+
+// An ImageStore that runs the docker client: `docker_prefix` is the docker
+// command with the user's global options (-H, --context, --config…), so the
+// image is looked up on the same daemon the command will use.
+class DockerCliImageStore : public ImageStore {
+public:
+  DockerCliImageStore(std::vector<std::string> docker_prefix, Environment env);
+  std::optional<ImageConfig> inspect(const std::string &image) override;
+  void pull(const std::string &image, const std::optional<std::string> &platform,
+            bool quiet) override;
+
+private:
+  std::vector<std::string> m_prefix;
+  Environment m_env;
+};
+
+} // namespace nvd

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/settings.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nvd {
+
+inline constexpr int default_plugin_port = 3476;
+inline constexpr int default_ssh_port = 22;
+
+// Where nvidia-docker-plugin is asked, and how.
+struct PluginEndpoint {
+  enum class Transport { http, ssh };
+  Transport transport = Transport::http;
+  std::string host = "localhost"; // as written, without IPv6 brackets
+  std::string user;               // ssh only; empty: ssh's own default
+  int ssh_port = default_ssh_port;
+  int plugin_port = default_plugin_port;
+  std::string origin = "default";  // which setting chose it, for NV_DEBUG
+
+  // "http://host:port" (IPv6 in brackets); for ssh, the plugin as seen from the remote host.
+  std::string base_url() const;
+  // How the endpoint is shown in messages: the URL, or "ssh://user@host:port → URL".
+  std::string describe() const;
+};
+
+// Parses an NV_HOST value: [SCHEME://][USER@][HOST][:SSH_PORT]:[PLUGIN_PORT],
+// schemes http, tcp (= http) and ssh; a single port is the plugin's. Throws Error.
+PluginEndpoint parse_nv_host(std::string_view value);
+
+// Parses a docker daemon address (DOCKER_HOST, -H): the plugin is on that host at
+// port 3476, over http for tcp:// and through ssh for ssh://. unix:// and fd://
+// mean this machine. Throws Error.
+PluginEndpoint parse_docker_host(std::string_view value, const std::string &origin);
+
+// Chooses the plugin: NV_HOST, else the command's -H, else DOCKER_HOST, else local.
+PluginEndpoint resolve_plugin_endpoint(const Environment &env,
+                                       const std::optional<std::string> &host_flag);
+
+// The grammar, for error messages.
+extern const char *const nv_host_grammar;
+
+} // namespace nvd

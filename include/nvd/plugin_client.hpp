@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/cuda_version.hpp"
+#include "nvd/host_address.hpp"
+#include "nvd/plugin_answer.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nvd {
+
+// The questions nvidia-docker asks nvidia-docker-plugin.
+class PluginClient {
+public:
+  virtual ~PluginClient() = default;
+  // The docker arguments for these volumes and devices (empty lists: all).
+  virtual GpuArguments docker_arguments(const std::vector<std::string> &volumes,
+                                        const std::vector<std::string> &devices) = 0;
+  // The CUDA version the host's driver supports.
+  virtual Version driver_cuda_version() = 0;
+};
+
+// The largest answer accepted from a plugin.
+inline constexpr std::size_t max_plugin_answer = 1024 * 1024;
+
+// The URL of /docker/cli/json for a selection, ids and names %-encoded, joined by '+'.
+std::string docker_cli_url(const std::string &base_url, const std::vector<std::string> &volumes,
+                           const std::vector<std::string> &devices);
+
+// Asks the plugin at `endpoint` over HTTP (through ssh for ssh:// endpoints).
+std::unique_ptr<PluginClient> connect_plugin(const PluginEndpoint &endpoint,
+                                             std::chrono::milliseconds timeout);
+
+} // namespace nvd

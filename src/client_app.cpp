@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "nvd/client_app.hpp"
+
+#include "nvd/command_line.hpp"
+#include "nvd/error.hpp"
+#include "nvd/host_address.hpp"
+#include "nvd/image_config.hpp"
+#include "nvd/rewrite.hpp"
+#include "nvd/shell_quote.hpp"
+#include "nvd/strings.hpp"
+#include "nvd/version.hpp"
+
+#include <iostream>
+
+extern char **environ;
+
+namespace nvd {
+namespace {
+
+class Run {
+public:
+  Run(const Environment &env, ClientEdges &edges)
+      : m_env(env), m_edges(edges), m_debug(switch_from(env, "NV_DEBUG")) {}
+
+  void debug(const std::string &message) {
+    if (m_debug)
+      m_edges.err << "nvidia-docker | Debug: " << message << '\n';
+  }
+
+  int hand_over(const std::vector<std::string> &docker_command, const std::vector<std::string> &args) {
+    std::vector<std::string> argv = docker_argv(docker_command, args);
+    debug("exec: " + shell_join(argv));
+    if (switch_from(m_env, "NV_DRY_RUN")) {
+      m_edges.out << shell_join(argv) << '\n';
+      m_edges.out.flush();
+      return 0;
+    }
+    m_edges.err.flush();
+    return m_edges.executor.exec(argv, m_env);
+  }
+
+  int run(const std::vector<std::string> &args) {
+    std::vector<std::string> docker_command = docker_command_from(m_env);
+    ParseResult parsed = parse_command_line(args);
+    const CommandLine &line = parsed.line;
+
+    if (parsed.failure)
+      return refuse_or_pass(parsed, docker_command, args);
+
+    if (line.kind == CommandKind::version) {
+      m_edges.out << "NVIDIA Docker: " << version << "\n\n";
+      m_edges.out.flush();
+    }
+    if ((line.kind != CommandKind::run && line.kind != CommandKind::create) ||
+        line.help_requested) {
+      debug("pass-through: not a run or create command");
+      return hand_over(docker_command, args);
+    }
+    return gpu_command(line, docker_command);
+  }
+
+private:
+  int refuse_or_pass(const ParseResult &parsed, const std::vector<std::string> &docker_command,
+                     const std::vector<std::string> &args) {
+    const CommandLine &line = parsed.line;
+    const ParseFailure &failure = *parsed.failure;
+    if (line.kind == CommandKind::run || line.kind == CommandKind::create) {
+      std::string hint;
+      if (!failure.unknown_flag.empty())
+        hint = " (nvidia-docker knows the flags of docker 28 and cannot tell whether " +
+               printable(failure.unknown_flag) +
+               " takes a value; check the spelling, or use `docker` directly for this command)";
+      throw Error(failure.message + hint);
+    }
+    // A global option we cannot read: if no run/create can follow, docker
+    // itself will answer; otherwise we would risk missing the GPU image.
+    for (std::size_t i = 0; i < args.size(); ++i)
+      if (args[i] == "run" || args[i] == "create")
+        throw Error(failure.message + " (nvidia-docker cannot tell which command follows it)");
+    debug("pass-through: " + failure.message);
+    return hand_over(docker_command, args);
+  }
+
+  int gpu_command(const CommandLine &line, const std::vector<std::string> &docker_command) {
+    const std::string &image = line.args[line.image_index];
+    const std::string command = line.kind == CommandKind::run ? "run" : "create";
+    debug("command: " + command + ", image: " + shell_quote(image));
+    if (image.empty())
+      throw Error("docker " + command + ": the image name is empty");
+
+    std::vector<std::string> prefix = docker_command;
+    prefix.insert(prefix.end(), line.args.begin(),
+                  line.args.begin() + static_cast<std::ptrdiff_t>(line.command_index));
+    std::unique_ptr<ImageStore> images = m_edges.image_store(prefix);
+
+    std::string pull = line.last_value("pull").value_or("missing");
+    std::optional<std::string> platform = line.last_value("platform");
+    bool quiet = parse_go_bool(line.last_value("quiet").value_or("false")).value_or(false);
+    if (pull == "always") {
+      debug("--pull always: pulling " + shell_quote(image) + " first");
+      images->pull(image, platform, quiet);
+    }
+    std::optional<ImageConfig> config = images->inspect(image);
+    if (!config) {
+      if (pull == "never") {
+        debug("image " + shell_quote(image) + " is not present and --pull never: docker reports it");
+        return hand_over(docker_command, line.args);
+      }
+      debug("image " + shell_quote(image) + " is not present: pulling it");
+      images->pull(image, platform, quiet);
+      config = images->inspect(image);
+      if (!config)
+        throw Error("image " + printable(image) + " is still missing after docker pull");
+    }
+
+    LabelRequest request = read_gpu_labels(*config, image);
+    if (!request.gpu_image) {
+      debug(std::string("no ") + volumes_needed_label + " label: not a GPU image, command unchanged");
+      return hand_over(docker_command, line.args);
+    }
+    debug(std::string(volumes_needed_label) + "=" + shell_quote(join(request.volumes, " ")) +
+          (request.cuda ? std::string(", ") + cuda_version_label + "=" + request.cuda->text : ""));
+
+    std::vector<std::string> gpu_ids = gpu_ids_from(m_env);
+    debug("NV_GPU: " + (gpu_ids.empty() ? std::string("all GPUs") : join(gpu_ids, ",")));
+    PluginEndpoint endpoint = resolve_plugin_endpoint(m_env, line.last_global_value("host"));
+    debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
+    if (endpoint.origin == "NV_HOST" && !line.last_global_value("host") &&
+        m_env.count("DOCKER_HOST") == 0)
+      m_edges.err << "nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
+                     "container runs on the local docker daemon, with GPUs described by "
+                  << endpoint.describe() << '\n';
+
+    std::unique_ptr<PluginClient> plugin = m_edges.plugin(endpoint, timeout_from(m_env));
+    if (request.cuda) {
+      Version driver = plugin->driver_cuda_version();
+      debug("driver supports CUDA " + driver.text);
+      std::string refusal = check_cuda_version(driver, *request.cuda);
+      if (!refusal.empty())
+        throw Error(refusal);
+    }
+    GpuArguments gpu = plugin->docker_arguments(request.volumes, gpu_ids);
+    plugin.reset(); // the connection is closed before docker takes over
+    std::vector<std::string> extra = gpu.to_docker_args();
+    debug("plugin arguments: " + shell_join(extra));
+    return hand_over(docker_command, insert_before_image(line, extra));
+  }
+
+  const Environment &m_env;
+  ClientEdges &m_edges;
+  bool m_debug;
+};
+
+Environment read_environment() {
+  Environment env;
+  for (char **entry = environ; *entry != nullptr; ++entry) {
+    std::string item(*entry);
+    std::size_t equals = item.find('=');
+    if (equals != std::string::npos)
+      env.emplace(item.substr(0, equals), item.substr(equals + 1));
+  }
+  return env;
+}
+
+} // namespace
+
+int run_client(const std::vector<std::string> &args, const Environment &env, ClientEdges &edges) {
+  return Run(env, edges).run(args);
+}
+
+int client_main(int argc, char **argv) {
+  try {
+    Environment env = read_environment();
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    ProcessExecutor executor;
+    ClientEdges edges{
+        executor,
+        [&env](const std::vector<std::string> &prefix) -> std::unique_ptr<ImageStore> {
+          return std::make_unique<DockerCliImageStore>(prefix, env);
+        },
+        [](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
+          return connect_plugin(endpoint, timeout);
+        },
+        std::cout, std::cerr};
+    return run_client(args, env, edges);
+  } catch (const Error &error) {
+    std::cerr << "nvidia-docker | Error: " << error.what() << std::endl;
+    return error.exit_code();
+  } catch (const std::exception &error) {
+    std::cerr << "nvidia-docker | Error: unexpected failure: " << error.what() << std::endl;
+    return 1;
+  }
+}
+
+} // namespace nvd

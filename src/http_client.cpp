@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "nvd/http_client.hpp"
+
+#include "nvd/error.hpp"
+
+#include <cstdio>
+#include <curl/curl.h>
+
+namespace nvd {
+
+static std::string seconds(long milliseconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", static_cast<double>(milliseconds) / 1000);
+  return text;
+}
+
+struct HttpSession::Impl {
+  CURL *curl = nullptr;
+  std::chrono::milliseconds timeout;
+  std::size_t max_body;
+  std::string body;
+  bool too_large = false;
+  char error[CURL_ERROR_SIZE] = {};
+
+  static size_t collect(char *data, size_t size, size_t count, void *self) {
+    auto *impl = static_cast<Impl *>(self);
+    size_t bytes = size * count;
+    if (impl->body.size() + bytes > impl->max_body) {
+      impl->too_large = true;
+      return 0; // makes libcurl stop with CURLE_WRITE_ERROR
+    }
+    impl->body.append(data, bytes);
+    return bytes;
+  }
+};
+
+HttpSession::HttpSession(std::chrono::milliseconds timeout, std::size_t max_body)
+    : m_impl(std::make_unique<Impl>()) {
+  m_impl->timeout = timeout;
+  m_impl->max_body = max_body;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  m_impl->curl = curl_easy_init();
+  if (m_impl->curl == nullptr)
+    throw Error("cannot initialise libcurl");
+}
+
+HttpSession::~HttpSession() {
+  if (m_impl->curl != nullptr)
+    curl_easy_cleanup(m_impl->curl);
+}
+
+HttpResponse HttpSession::get(const std::string &url) {
+  CURL *curl = m_impl->curl;
+  m_impl->body.clear();
+  m_impl->too_large = false;
+  m_impl->error[0] = '\0';
+  long total_ms = static_cast<long>(m_impl->timeout.count());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  // The plugin sits next to the docker daemon: a proxy has no business in between.
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_ms);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, total_ms);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, m_impl.get());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, m_impl->error);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker");
+
+  CURLcode code = curl_easy_perform(curl);
+  if (code != CURLE_OK) {
+    std::string detail = m_impl->error[0] != '\0' ? m_impl->error : curl_easy_strerror(code);
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+      throw Error(url + ": connection refused (" + detail +
+                  ") - is nvidia-docker-plugin running? Start it (e.g. `systemctl start "
+                  "nvidia-docker-plugin`), or point NV_HOST at the host that runs it");
+    case CURLE_OPERATION_TIMEDOUT:
+      throw Error(url + ": no answer within " + seconds(total_ms) + " (" + detail +
+                  "); set NV_TIMEOUT to wait longer");
+    case CURLE_COULDNT_RESOLVE_HOST:
+      throw Error(url + ": cannot resolve the host name (" + detail + ")");
+    case CURLE_WRITE_ERROR:
+      if (m_impl->too_large)
+        throw Error(url + ": answer larger than " + std::to_string(m_impl->max_body) +
+                    " bytes, refused");
+      break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      throw Error(url + ": only http:// is supported here");
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+      throw Error(url + ": broken answer (" + detail + ") - is that port really nvidia-docker-plugin?");
+    default:
+      break;
+    }
+    throw Error(url + ": " + detail);
+  }
+  HttpResponse response;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  response.body = std::move(m_impl->body);
+  return response;
+}
+
+} // namespace nvd

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "support/running_plugin.hpp"
+
+#include <chrono>
+#include <regex>
+#include <thread>
+#include <stdexcept>
+
+namespace nvd::test {
+
+namespace {
+std::vector<std::string> plugin_argv(const std::string &binary, const std::string &inventory,
+                                     const std::vector<std::string> &extra_args) {
+  std::vector<std::string> argv = {binary, "--inventory", inventory, "-l", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  return argv;
+}
+} // namespace
+
+RunningPlugin::RunningPlugin(const std::string &binary, const std::string &inventory,
+                             const std::vector<std::string> &extra_args)
+    : m_process(plugin_argv(binary, inventory, extra_args)) {
+  // The whole line, newline included: a partial write would give a wrong port.
+  static const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)\n");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::smatch match;
+  std::string text;
+  while (!std::regex_search(text = m_process.stderr_text(), match, listening)) {
+    if (std::chrono::steady_clock::now() > deadline || m_process.wait(std::chrono::milliseconds(0)) != -1)
+      throw std::runtime_error("plugin did not start: " + text);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  m_port = std::stoi(match[1]);
+}
+
+int RunningPlugin::request_count() const {
+  std::string text = m_process.stderr_text();
+  static const std::regex request("Z [A-Z]+ /");
+  return static_cast<int>(std::distance(std::sregex_iterator(text.begin(), text.end(), request),
+                                        std::sregex_iterator()));
+}
+
+} // namespace nvd::test

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The whole run with every edge replaced: what is asked of docker and the
+// plugin, and the exact argv handed to exec.
+#include "nvd/client_app.hpp"
+#include "nvd/error.hpp"
+
+#include "support/args.hpp"
+
+#include <gtest/gtest.h>
+#include <sstream>
+
+using namespace nvd;
+using nvd::test::words;
+
+namespace {
+
+struct World {
+  std::map<std::string, ImageConfig> present;
+  std::map<std::string, ImageConfig> registry;
+  std::vector<std::string> docker_calls; // "prefix…|inspect img", "prefix…|pull img platform quiet"
+  std::vector<std::string> plugin_calls;
+  std::optional<PluginEndpoint> endpoint;
+  std::vector<std::string> exec_argv;
+  int exec_calls = 0;
+  std::string driver_cuda = "12.2";
+};
+
+class FakeImages : public ImageStore {
+public:
+  FakeImages(World &world, std::vector<std::string> prefix) : m_world(world), m_prefix(std::move(prefix)) {}
+  std::optional<ImageConfig> inspect(const std::string &image) override {
+    m_world.docker_calls.push_back(join_words(m_prefix) + "|inspect " + image);
+    auto it = m_world.present.find(image);
+    if (it == m_world.present.end())
+      return std::nullopt;
+    return it->second;
+  }
+  void pull(const std::string &image, const std::optional<std::string> &platform, bool quiet) override {
+    m_world.docker_calls.push_back(join_words(m_prefix) + "|pull " + image + " " + platform.value_or("-") +
+                                   (quiet ? " quiet" : ""));
+    auto it = m_world.registry.find(image);
+    if (it == m_world.registry.end())
+      throw Error("cannot pull image " + image);
+    m_world.present[image] = it->second;
+  }
+
+private:
+  static std::string join_words(const std::vector<std::string> &words) {
+    std::string out;
+    for (const auto &word : words)
+      out += (out.empty() ? "" : " ") + word;
+    return out;
+  }
+  World &m_world;
+  std::vector<std::string> m_prefix;
+};
+
+class FakePlugin : public PluginClient {
+public:
+  explicit FakePlugin(World &world) : m_world(world) {}
+  GpuArguments docker_arguments(const std::vector<std::string> &volumes,
+                                const std::vector<std::string> &devices) override {
+    std::string call = "docker_cli vol=";
+    for (const auto &v : volumes)
+      call += v + ";";
+    call += " dev=";
+    for (const auto &d : devices)
+      call += d + ";";
+    m_world.plugin_calls.push_back(call);
+    GpuArguments args;
+    args.volume_driver = "nvidia-docker";
+    args.volumes = {"nvidia_driver_535.104.05:/usr/local/nvidia:ro"};
+    args.devices = {"/dev/nvidiactl", "/dev/nvidia-uvm"};
+    if (devices.empty() || devices == std::vector<std::string>{"0"})
+      args.devices.push_back("/dev/nvidia0");
+    if (devices.empty() || devices == std::vector<std::string>{"1"})
+      args.devices.push_back("/dev/nvidia1");
+    return args;
+  }
+  Version driver_cuda_version() override {
+    m_world.plugin_calls.push_back("cuda");
+    return *parse_version(m_world.driver_cuda);
+  }
+
+private:
+  World &m_world;
+};
+
+class RecordingExecutor : public Executor {
+public:
+  explicit RecordingExecutor(World &world) : m_world(world) {}
+  int exec(const std::vector<std::string> &argv, const Environment &) override {
+    m_world.exec_argv = argv;
+    ++m_world.exec_calls;
+    return 0;
+  }
+
+private:
+  World &m_world;
+};
+
+struct Outcome {
+  int status = 0;
+  std::string out, err, error;
+};
+
+ImageConfig labels(std::map<std::string, std::string> values) {
+  ImageConfig config;
+  config.labels = std::move(values);
+  return config;
+}
+
+const ImageConfig gpu_image = labels({{"com.nvidia.volumes.needed", "nvidia_driver"}});
+
+class ClientApp : public ::testing::Test {
+protected:
+  Outcome run(const std::vector<std::string> &args, Environment env = {}) {
+    RecordingExecutor executor(world);
+    std::ostringstream out, err;
+    ClientEdges edges{executor,
+                      [this](const std::vector<std::string> &prefix) {
+                        return std::make_unique<FakeImages>(world, prefix);
+                      },
+                      [this](const PluginEndpoint &endpoint, std::chrono::milliseconds) {
+                        world.endpoint = endpoint;
+                        return std::make_unique<FakePlugin>(world);
+                      },
+                      out, err};
+    Outcome outcome;
+    try {
+      outcome.status = run_client(args, env, edges);
+    } catch (const Error &error) {
+      outcome.status = error.exit_code();
+      outcome.error = error.what();
+    }
+    outcome.out = out.str();
+    outcome.err = err.str();
+    return outcome;
+  }
+  World world;
+};
+
+} // namespace
+
+TEST_F(ClientApp, PassThroughAsksNothing) {
+  run(words("ps -a"));
+  EXPECT_TRUE(world.docker_calls.empty());
+  EXPECT_TRUE(world.plugin_calls.empty());
+  EXPECT_FALSE(world.endpoint);
+  EXPECT_EQ(world.exec_argv, words("docker ps -a"));
+}
+
+TEST_F(ClientApp, PassThroughIgnoresGpuSettingsItDoesNotUse) {
+  Outcome outcome = run(words("images"), {{"NV_GPU", ",,"}, {"NV_HOST", "ftp://x"}});
+  EXPECT_EQ(outcome.error, "");
+  EXPECT_EQ(world.exec_argv, words("docker images"));
+}
+
+TEST_F(ClientApp, VersionPrintsBannerThenRunsDocker) {
+  Outcome outcome = run(words("version"));
+  EXPECT_EQ(outcome.out, "NVIDIA Docker: 1.1.0\n\n");
+  EXPECT_EQ(world.exec_argv, words("docker version"));
+}
+
+TEST_F(ClientApp, GpuImageGetsDevicesAndVolumeBeforeTheImage) {
+  world.present["cuda"] = gpu_image;
+  run(words("run --rm cuda nvidia-smi"));
+  EXPECT_EQ(world.docker_calls, std::vector<std::string>{"docker|inspect cuda"});
+  EXPECT_EQ(world.plugin_calls, std::vector<std::string>{"docker_cli vol=nvidia_driver; dev="});
+  EXPECT_EQ(world.exec_argv,
+            words("docker run --rm --volume-driver=nvidia-docker "
+                  "--volume=nvidia_driver_535.104.05:/usr/local/nvidia:ro --device=/dev/nvidiactl "
+                  "--device=/dev/nvidia-uvm --device=/dev/nvidia0 --device=/dev/nvidia1 cuda nvidia-smi"));
+}
+
+TEST_F(ClientApp, NonGpuImageRunsUnchanged) {
+  world.present["busybox"] = labels({{"maintainer", "x"}});
+  run(words("run -it busybox sh"));
+  EXPECT_TRUE(world.plugin_calls.empty());
+  EXPECT_EQ(world.exec_argv, words("docker run -it busybox sh"));
+}
+
+TEST_F(ClientApp, MissingImageIsPulledThenRead) {
+  world.registry["cuda"] = gpu_image;
+  run(words("create --platform linux/arm64 -q cuda"));
+  EXPECT_EQ(world.docker_calls,
+            (std::vector<std::string>{"docker|inspect cuda", "docker|pull cuda linux/arm64 quiet",
+                                      "docker|inspect cuda"}));
+  EXPECT_EQ(world.exec_calls, 1);
+}
+
+TEST_F(ClientApp, PullNeverLeavesTheMissingImageToDocker) {
+  world.registry["cuda"] = gpu_image;
+  run(words("run --pull never cuda"));
+  EXPECT_EQ(world.docker_calls, std::vector<std::string>{"docker|inspect cuda"});
+  EXPECT_EQ(world.exec_argv, words("docker run --pull never cuda"));
+}
+
+TEST_F(ClientApp, PullAlwaysPullsBeforeReading) {
+  world.registry["cuda"] = gpu_image;
+  run(words("run --pull=always cuda"));
+  EXPECT_EQ(world.docker_calls,
+            (std::vector<std::string>{"docker|pull cuda -", "docker|inspect cuda"}));
+}
+
+TEST_F(ClientApp, FailedPullIsAnError) {
+  Outcome outcome = run(words("run nosuch"));
+  EXPECT_EQ(outcome.error, "cannot pull image nosuch");
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, ImageIsReadOnTheCommandsDaemon) {
+  world.present["cuda"] = gpu_image;
+  run(words("-H tcp://gpu1:2376 --tls container run cuda"), {{"NV_DOCKER", "sudo docker"}});
+  EXPECT_EQ(world.docker_calls,
+            std::vector<std::string>{"sudo docker -H tcp://gpu1:2376 --tls|inspect cuda"});
+  ASSERT_TRUE(world.endpoint);
+  EXPECT_EQ(world.endpoint->host, "gpu1");
+  EXPECT_EQ(world.endpoint->plugin_port, 3476);
+  EXPECT_EQ(world.exec_argv.front(), "sudo");
+}
+
+TEST_F(ClientApp, NvGpuIsPassedToThePlugin) {
+  world.present["cuda"] = gpu_image;
+  run(words("run cuda"), {{"NV_GPU", "1"}});
+  EXPECT_EQ(world.plugin_calls, std::vector<std::string>{"docker_cli vol=nvidia_driver; dev=1;"});
+  EXPECT_EQ(world.exec_argv.back(), "cuda");
+  EXPECT_EQ(world.exec_argv[world.exec_argv.size() - 2], "--device=/dev/nvidia1");
+}
+
+TEST_F(ClientApp, CudaTooNewIsRefusedBeforeAnythingRuns) {
+  world.present["cuda"] = labels({{"com.nvidia.volumes.needed", "nvidia_driver"},
+                                  {"com.nvidia.cuda.version", "12.4"}});
+  Outcome outcome = run(words("run cuda"));
+  EXPECT_EQ(outcome.error, "unsupported CUDA version: driver 12.2 < image 12.4");
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, CudaCheckAsksBeforeTheDevices) {
+  world.present["cuda"] = labels({{"com.nvidia.volumes.needed", "nvidia_driver"},
+                                  {"com.nvidia.cuda.version", "8.0"}});
+  run(words("run cuda"));
+  EXPECT_EQ(world.plugin_calls,
+            (std::vector<std::string>{"cuda", "docker_cli vol=nvidia_driver; dev="}));
+  EXPECT_EQ(world.exec_calls, 1);
+}
+
+TEST_F(ClientApp, DryRunPrintsTheQuotedCommand) {
+  world.present["cuda"] = gpu_image;
+  Outcome outcome = run({"run", "-e", "A=b c", "cuda"}, {{"NV_DRY_RUN", "1"}, {"NV_GPU", "0"}});
+  EXPECT_EQ(outcome.out,
+            "docker run -e 'A=b c' --volume-driver=nvidia-docker "
+            "--volume=nvidia_driver_535.104.05:/usr/local/nvidia:ro --device=/dev/nvidiactl "
+            "--device=/dev/nvidia-uvm --device=/dev/nvidia0 cuda\n");
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, DebugStatesEachDecision) {
+  world.present["cuda"] = gpu_image;
+  Outcome outcome = run(words("run cuda"), {{"NV_DEBUG", "1"}});
+  EXPECT_NE(outcome.err.find("nvidia-docker | Debug: command: run, image: cuda\n"), std::string::npos)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find("nvidia-docker | Debug: plugin: http://localhost:3476 (from default)\n"),
+            std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find("nvidia-docker | Debug: exec: docker run --volume-driver=nvidia-docker"),
+            std::string::npos) << outcome.err;
+}
+
+TEST_F(ClientApp, UnknownRunFlagStopsWithTheFlagNamed) {
+  Outcome outcome = run(words("run --frobnicate 3 cuda"));
+  EXPECT_EQ(outcome.status, 1);
+  EXPECT_EQ(outcome.error,
+            "docker run: unknown flag: --frobnicate (nvidia-docker knows the flags of docker 28 and "
+            "cannot tell whether --frobnicate takes a value; check the spelling, or use `docker` "
+            "directly for this command)");
+  EXPECT_TRUE(world.docker_calls.empty());
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, UnknownGlobalFlagBeforeRunStops) {
+  Outcome outcome = run(words("--frob x run cuda"));
+  EXPECT_EQ(outcome.error,
+            "docker: unknown flag: --frob (nvidia-docker cannot tell which command follows it)");
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, UnknownGlobalFlagWithoutRunPassesThrough) {
+  run(words("--frob x ps"));
+  EXPECT_EQ(world.exec_argv, words("docker --frob x ps"));
+}
+
+TEST_F(ClientApp, HelpPassesThrough) {
+  run(words("run --help"));
+  EXPECT_TRUE(world.docker_calls.empty());
+  EXPECT_EQ(world.exec_argv, words("docker run --help"));
+}
+
+TEST_F(ClientApp, NvHostWithoutDockerHostWarns) {
+  world.present["cuda"] = gpu_image;
+  Outcome outcome = run(words("run cuda"), {{"NV_HOST", "http://gpu1:3476"}});
+  EXPECT_EQ(outcome.err,
+            "nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the container runs on "
+            "the local docker daemon, with GPUs described by http://gpu1:3476\n");
+}
+
+TEST_F(ClientApp, EmptyImageNameIsRefused) {
+  Outcome outcome = run({"run", ""});
+  EXPECT_EQ(outcome.error, "docker run: the image name is empty");
+}
+
+TEST_F(ClientApp, BadGpuSettingsStopTheGpuPath) {
+  world.present["cuda"] = gpu_image;
+  EXPECT_EQ(run(words("run cuda"), {{"NV_GPU", " , "}}).error,
+            "NV_GPU: no device in \" , \" (give GPU indexes or UUIDs separated by commas, e.g. "
+            "NV_GPU=0,1, or unset it for all GPUs)");
+  EXPECT_EQ(run(words("run cuda"), {{"NV_DOCKER", ""}}).error,
+            "NV_DOCKER is set but empty: set it to the docker command (e.g. NV_DOCKER='sudo docker') "
+            "or unset it");
+  EXPECT_EQ(world.exec_calls, 0);
+}
