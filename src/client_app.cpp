@@ -42,6 +42,8 @@ public:
   int run(const std::vector<std::string> &args) {
     std::vector<std::string> docker_command = docker_command_from(m_env);
     ParseResult parsed = parse_command_line(args);
+    if (parsed.failure && !parsed.failure->unknown_flag.empty() && is_container_command(parsed.line))
+      parsed = parse_with_learned_flags(args, parsed, docker_command);
     const CommandLine &line = parsed.line;
 
     if (parsed.failure)
@@ -60,17 +62,42 @@ public:
   }
 
 private:
+  static bool is_container_command(const CommandLine &line) {
+    return line.kind == CommandKind::run || line.kind == CommandKind::create;
+  }
+
+  // A flag newer than our table: read the installed client's own list of
+  // flags and parse again, rather than guess whether it takes a value.
+  ParseResult parse_with_learned_flags(const std::vector<std::string> &args,
+                                       const ParseResult &first,
+                                       const std::vector<std::string> &docker_command) {
+    const std::string command = first.line.kind == CommandKind::run ? "run" : "create";
+    debug("unknown flag " + first.failure->unknown_flag + ": asking the docker client for its flags");
+    std::unique_ptr<FlagSource> source = m_edges.flag_source(docker_command);
+    std::vector<FlagSpec> learned;
+    try {
+      learned = source->container_flags(command);
+    } catch (const Error &error) {
+      throw Error(first.failure->message + " (and its flags could not be learned from the docker "
+                  "client: " + error.what() + ")");
+    }
+    debug("learned " + std::to_string(learned.size()) + " flags: " + source->provenance());
+    if (first.line.kind == CommandKind::create)
+      for (auto &flag : learned)
+        flag.run_only = false;
+    ParseResult again =
+        parse_command_line(args, global_flag_table(), container_flag_table().with(learned));
+    if (again.failure && !again.failure->unknown_flag.empty())
+      again.failure->message += " (the installed docker client does not know it either)";
+    return again;
+  }
+
   int refuse_or_pass(const ParseResult &parsed, const std::vector<std::string> &docker_command,
                      const std::vector<std::string> &args) {
     const CommandLine &line = parsed.line;
     const ParseFailure &failure = *parsed.failure;
     if (line.kind == CommandKind::run || line.kind == CommandKind::create) {
-      std::string hint;
-      if (!failure.unknown_flag.empty())
-        hint = " (nvidia-docker knows the flags of docker 28 and cannot tell whether " +
-               printable(failure.unknown_flag) +
-               " takes a value; check the spelling, or use `docker` directly for this command)";
-      throw Error(failure.message + hint);
+      throw Error(failure.message);
     }
     // A global option we cannot read: if no run/create can follow, docker
     // itself will answer; otherwise we would risk missing the GPU image.
@@ -180,6 +207,9 @@ int client_main(int argc, char **argv) {
         },
         [](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
           return connect_plugin(endpoint, timeout);
+        },
+        [&env](const std::vector<std::string> &docker_command) -> std::unique_ptr<FlagSource> {
+          return std::make_unique<DockerCliFlagSource>(docker_command, env);
         },
         std::cout, std::cerr};
     return run_client(args, env, edges);

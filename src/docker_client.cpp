@@ -4,8 +4,15 @@
 #include "nvd/child_process.hpp"
 #include "nvd/error.hpp"
 #include "nvd/exec.hpp"
+#include "nvd/flag_cache.hpp"
 #include "nvd/shell_quote.hpp"
 #include "nvd/strings.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
 
 namespace nvd {
 namespace {
@@ -63,6 +70,61 @@ void DockerCliImageStore::pull(const std::string &image, const std::optional<std
   if (result.status != 0)
     throw Error("cannot pull image " + printable(image) + ": `" + shell_join(argv) +
                 "` failed (exit status " + std::to_string(result.status) + ")");
+}
+
+DockerCliFlagSource::DockerCliFlagSource(std::vector<std::string> docker_command, Environment env)
+    : m_command(std::move(docker_command)), m_env(std::move(env)) {}
+
+std::vector<FlagSpec> DockerCliFlagSource::container_flags(const std::string &command) {
+  std::string program = resolve_docker_program(m_command.at(0), m_env);
+  std::vector<std::string> envp = environment_strings(m_env);
+  std::vector<std::string> argv = m_command;
+  argv.emplace_back("--version");
+  ChildResult version = run_child(program, argv, envp, ChildOutput::capture);
+  std::string version_line = last_line(version.out);
+  if (version.status != 0 || version_line.empty())
+    throw Error("`" + shell_join(argv) + "` failed (exit status " +
+                std::to_string(version.status) + ")");
+
+  std::string cache = flag_cache_path(m_env, version_line, command);
+  if (!cache.empty()) {
+    std::ifstream file(cache, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file) {
+      if (auto flags = parse_serialized_flags(text.str()); flags && !flags->empty()) {
+        m_provenance = "read " + cache + " (" + version_line + ")";
+        return *flags;
+      }
+    }
+  }
+
+  argv = m_command;
+  argv.push_back(command);
+  argv.emplace_back("--help");
+  ChildResult help = run_child(program, argv, envp, ChildOutput::capture);
+  std::vector<FlagSpec> flags = parse_help_flags(help.out);
+  if (help.status != 0 || flags.empty())
+    throw Error("`" + shell_join(argv) + "` listed no flags (exit status " +
+                std::to_string(help.status) + ")");
+  m_provenance = "ran `" + shell_join(argv) + "` (" + version_line + ")";
+
+  if (!cache.empty()) {
+    // Written whole then renamed, so a reader never sees half a file; a cache
+    // that cannot be written only costs the next run a `--help`.
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(cache).parent_path(), ignored);
+    std::string temporary = cache + ".tmp." + std::to_string(::getpid());
+    {
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << serialize_flags(flags);
+    }
+    if (std::rename(temporary.c_str(), cache.c_str()) != 0)
+      std::filesystem::remove(temporary, ignored);
+    else
+      m_provenance += ", cached in " + cache;
+  }
+  return flags;
 }
 
 } // namespace nvd

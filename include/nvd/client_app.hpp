@@ -22,6 +22,8 @@ struct ClientEdges {
       image_store;
   std::function<std::unique_ptr<PluginClient>(const PluginEndpoint &, std::chrono::milliseconds)>
       plugin;
+  std::function<std::unique_ptr<FlagSource>(const std::vector<std::string> &docker_command)>
+      flag_source;
   std::ostream &out;
   std::ostream &err;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
+#include "nvd/docker_grammar.hpp"
 #include "nvd/image_config.hpp"
 #include "nvd/settings.hpp"
 
@@ -35,6 +36,30 @@ public:
 private:
   std::vector<std::string> m_prefix;
   Environment m_env;
+};
+
+// Where flags unknown to our table are learned: the installed docker client.
+class FlagSource {
+public:
+  virtual ~FlagSource() = default;
+  // The flags `docker <command> --help` lists. Throws Error when they cannot be read.
+  virtual std::vector<FlagSpec> container_flags(const std::string &command) = 0;
+  // What was done to learn them, for NV_DEBUG.
+  virtual std::string provenance() const = 0;
+};
+
+// Reads the flags from `docker <command> --help`, cached per client version
+// (`docker --version`) under $XDG_CACHE_HOME/nvidia-docker or ~/.cache/nvidia-docker.
+class DockerCliFlagSource : public FlagSource {
+public:
+  DockerCliFlagSource(std::vector<std::string> docker_command, Environment env);
+  std::vector<FlagSpec> container_flags(const std::string &command) override;
+  std::string provenance() const override { return m_provenance; }
+
+private:
+  std::vector<std::string> m_command;
+  Environment m_env;
+  std::string m_provenance;
 };
 
 } // namespace nvd

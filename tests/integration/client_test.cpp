@@ -301,11 +301,37 @@ TEST_F(Client, DockerSymlinkedToUsIsSkipped) {
   EXPECT_EQ(result.out, "fake docker ran ps\n");
 }
 
-TEST_F(Client, UnknownFlagRunsNothing) {
-  Completed result = nvidia_docker({"run", "--frobnicate", "x", "cuda"});
+TEST_F(Client, UnknownFlagIsLearnedOncePerClientVersion) {
+  add_image("cuda_latest.json", gpu_labels);
+  write_file(dir.file("help.txt"), "Options:\n      --frobnicate string   Something new\n"
+                                   "      --rm                  Automatically remove\n");
+  std::map<std::string, std::optional<std::string>> extra = {
+      {"FAKE_DOCKER_HELP", dir.file("help.txt")}, {"XDG_CACHE_HOME", dir.file("cache")}};
+  Completed first = nvidia_docker({"run", "--frobnicate", "x", "cuda"}, extra);
+  EXPECT_EQ(first.status, 0) << first.err;
+  auto calls = docker_calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0], with_fake({"--version"}));
+  EXPECT_EQ(calls[1], with_fake({"run", "--help"}));
+  EXPECT_EQ(calls[3], with_fake(concat(concat({"run", "--frobnicate", "x"}, all_gpus), {"cuda"})));
+
+  Completed second = nvidia_docker({"run", "--frobnicate", "y", "cuda"}, extra);
+  EXPECT_EQ(second.status, 0) << second.err;
+  calls = docker_calls();
+  ASSERT_EQ(calls.size(), 7u); // --version, inspect, run: the help came from the cache
+  EXPECT_EQ(calls[4], with_fake({"--version"}));
+  EXPECT_EQ(calls[5].at(1), "image");
+}
+
+TEST_F(Client, FlagUnknownToDockerTooRunsNothing) {
+  write_file(dir.file("help.txt"), "Options:\n      --rm    Automatically remove\n");
+  Completed result = nvidia_docker({"run", "--frobnicate", "x", "cuda"},
+                                   {{"FAKE_DOCKER_HELP", dir.file("help.txt")},
+                                    {"XDG_CACHE_HOME", dir.file("cache")}});
   EXPECT_EQ(result.status, 1);
-  EXPECT_EQ(result.err.rfind("nvidia-docker | Error: docker run: unknown flag: --frobnicate (", 0), 0u);
-  EXPECT_TRUE(docker_calls().empty());
+  EXPECT_EQ(result.err, "nvidia-docker | Error: docker run: unknown flag: --frobnicate (the installed "
+                        "docker client does not know it either)\n");
+  EXPECT_EQ(docker_calls().size(), 2u); // --version and run --help only
 }
 
 TEST_F(Client, EnvironmentReachesDockerUnchanged) {

@@ -6,6 +6,7 @@
 //   FAKE_DOCKER_REGISTRY folder of pullable images, same format
 //   FAKE_DOCKER_DOWN     set: every daemon request fails as with no daemon
 //   FAKE_DOCKER_EXIT     exit status of any other command (default 0)
+//   FAKE_DOCKER_HELP     file printed for `run --help` / `create --help`
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -100,6 +101,8 @@ int main(int argc, char **argv) {
   record(args);
   std::size_t c = command_index(args);
   std::string command = c < args.size() ? args[c] : "";
+  if (args.size() >= 2 && args.back() == "--version")
+    command = "--version";
   bool down = std::getenv("FAKE_DOCKER_DOWN") != nullptr;
 
   if (command == "image" && c + 1 < args.size() && args[c + 1] == "inspect") {
@@ -130,6 +133,17 @@ int main(int argc, char **argv) {
                 image.c_str());
     std::ofstream(env_or("FAKE_DOCKER_IMAGES", ".") + "/" + file_name(image), std::ios::binary)
         << config;
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("Docker version 99.0.0-fake, build test\n");
+    return 0;
+  }
+  if ((command == "run" || command == "create") && args.size() == c + 2 && args[c + 1] == "--help") {
+    std::string help;
+    if (!read_file(env_or("FAKE_DOCKER_HELP", "/nonexistent"), help))
+      return 1;
+    std::fwrite(help.data(), 1, help.size(), stdout);
     return 0;
   }
   if (command == "version") {

@@ -23,6 +23,8 @@ struct World {
   std::vector<std::string> exec_argv;
   int exec_calls = 0;
   std::string driver_cuda = "12.2";
+  std::vector<FlagSpec> learned;
+  bool help_fails = false;
 };
 
 class FakeImages : public ImageStore {
@@ -86,6 +88,21 @@ private:
   World &m_world;
 };
 
+class FakeFlagSource : public FlagSource {
+public:
+  explicit FakeFlagSource(World &world) : m_world(world) {}
+  std::vector<FlagSpec> container_flags(const std::string &command) override {
+    m_world.docker_calls.push_back("help " + command);
+    if (m_world.help_fails)
+      throw Error("`docker run --help` listed no flags (exit status 1)");
+    return m_world.learned;
+  }
+  std::string provenance() const override { return "fake"; }
+
+private:
+  World &m_world;
+};
+
 class RecordingExecutor : public Executor {
 public:
   explicit RecordingExecutor(World &world) : m_world(world) {}
@@ -124,6 +141,9 @@ protected:
                       [this](const PluginEndpoint &endpoint, std::chrono::milliseconds) {
                         world.endpoint = endpoint;
                         return std::make_unique<FakePlugin>(world);
+                      },
+                      [this](const std::vector<std::string> &) {
+                        return std::make_unique<FakeFlagSource>(world);
                       },
                       out, err};
     Outcome outcome;
@@ -266,14 +286,37 @@ TEST_F(ClientApp, DebugStatesEachDecision) {
             std::string::npos) << outcome.err;
 }
 
-TEST_F(ClientApp, UnknownRunFlagStopsWithTheFlagNamed) {
+TEST_F(ClientApp, UnknownRunFlagIsLearnedFromTheDockerClient) {
+  world.present["cuda"] = gpu_image;
+  world.learned = {{"frobnicate", 0, true, false}, {"rm", 0, false, false}};
+  run(words("run --frobnicate 3 cuda"));
+  EXPECT_EQ(world.docker_calls, (std::vector<std::string>{"help run", "docker|inspect cuda"}));
+  EXPECT_EQ(world.exec_argv.back(), "cuda");
+  EXPECT_EQ(world.exec_argv[3], "3");
+}
+
+TEST_F(ClientApp, LearnedBooleanDoesNotTakeTheImage) {
+  world.present["cuda"] = gpu_image;
+  world.learned = {{"frobnicate", 'F', false, false}};
+  run(words("create -itF cuda"));
+  EXPECT_EQ(world.docker_calls, (std::vector<std::string>{"help create", "docker|inspect cuda"}));
+}
+
+TEST_F(ClientApp, FlagUnknownToDockerTooStopsWithTheFlagNamed) {
   Outcome outcome = run(words("run --frobnicate 3 cuda"));
   EXPECT_EQ(outcome.status, 1);
-  EXPECT_EQ(outcome.error,
-            "docker run: unknown flag: --frobnicate (nvidia-docker knows the flags of docker 28 and "
-            "cannot tell whether --frobnicate takes a value; check the spelling, or use `docker` "
-            "directly for this command)");
-  EXPECT_TRUE(world.docker_calls.empty());
+  EXPECT_EQ(outcome.error, "docker run: unknown flag: --frobnicate (the installed docker client "
+                           "does not know it either)");
+  EXPECT_EQ(world.docker_calls, std::vector<std::string>{"help run"});
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, FlagsThatCannotBeLearnedStop) {
+  world.help_fails = true;
+  Outcome outcome = run(words("run --frobnicate 3 cuda"));
+  EXPECT_EQ(outcome.error, "docker run: unknown flag: --frobnicate (and its flags could not be "
+                           "learned from the docker client: `docker run --help` listed no flags "
+                           "(exit status 1))");
   EXPECT_EQ(world.exec_calls, 0);
 }
 
