@@ -87,8 +87,7 @@ HttpResponse HttpSession::get(const std::string &url) {
         throw Error(url + ": answer larger than " + std::to_string(m_impl->max_body) +
                     " bytes, refused");
       break;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      throw Error(url + ": only http:// is supported here");
+    case CURLE_UNSUPPORTED_PROTOCOL: // an HTTP/0.9-looking reply: not an HTTP server
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:

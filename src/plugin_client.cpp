@@ -26,6 +26,8 @@ std::string refusal_message(const HttpResponse &response, const std::string &url
     return "NV_GPU: " + text + " (answer of " + url + ")";
   if (response.status == 400 && starts_with(text, "invalid volume: "))
     return text + " (the image asks for a volume the plugin at " + url + " does not serve)";
+  if (response.status >= 300 && response.status < 400)
+    return url + ": HTTP " + std::to_string(response.status) + " (redirects are not followed)";
   return url + ": HTTP " + std::to_string(response.status) + (text.empty() ? "" : ": " + text);
 }
 
