@@ -72,36 +72,25 @@ void drain(Fd &out_fd, Fd &err_fd, std::string &out, std::string &err) {
 
 } // namespace
 
-ChildResult run_child(const std::string &path, const std::vector<std::string> &argv,
-                      const std::vector<std::string> &envp, ChildOutput output) {
-  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-  bool capture = output == ChildOutput::capture;
-  if (capture && (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)) {
-    int error = errno;
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
-      if (fd >= 0)
-        ::close(fd);
-    throw Error("cannot run " + path + ": pipe: " + std::strerror(error));
-  }
-  Fd out_read(out_pipe[0]), out_write(out_pipe[1]), err_read(err_pipe[0]), err_write(err_pipe[1]);
-
+pid_t start_child(const std::string &path, const std::vector<std::string> &argv,
+                  const std::vector<std::string> &envp, const ChildIo &io) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  if (capture) {
-    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
-    posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
-  } else {
-    posix_spawn_file_actions_adddup2(&actions, 2, 1);
-  }
+  if (io.stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, io.stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (io.stdout_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, io.stdout_fd, 1);
+  if (io.stderr_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, io.stderr_fd, 2);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t none, defaults;
   sigemptyset(&none);
   sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
+  for (int number : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+    sigaddset(&defaults, number);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setsigdefault(&attributes, &defaults);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -115,19 +104,44 @@ ChildResult run_child(const std::string &path, const std::vector<std::string> &a
   posix_spawnattr_destroy(&attributes);
   if (spawn_error != 0)
     throw Error("cannot run " + path + ": " + std::strerror(spawn_error));
+  return pid;
+}
+
+int wait_child(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR)
+      throw Error("cannot wait for process " + std::to_string(pid) + ": " + std::strerror(errno));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+ChildResult run_child(const std::string &path, const std::vector<std::string> &argv,
+                      const std::vector<std::string> &envp, ChildOutput output) {
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  bool capture = output == ChildOutput::capture;
+  if (capture && (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)) {
+    int error = errno;
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+      if (fd >= 0)
+        ::close(fd);
+    throw Error("cannot run " + path + ": pipe: " + std::strerror(error));
+  }
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]), err_read(err_pipe[0]), err_write(err_pipe[1]);
+
+  ChildIo io;
+  // Without capture, docker's output goes to our stderr so that stdout stays
+  // clean for `CID=$(nvidia-docker run -d …)`.
+  io.stdout_fd = capture ? out_write.get() : 2;
+  io.stderr_fd = capture ? err_write.get() : -1;
+  pid_t pid = start_child(path, argv, envp, io);
 
   ChildResult result;
   out_write.reset();
   err_write.reset();
   if (capture)
     drain(out_read, err_read, result.out, result.err);
-
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR)
-      throw Error("cannot wait for " + path + ": " + std::strerror(errno));
-  }
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.status = wait_child(pid);
   return result;
 }
 

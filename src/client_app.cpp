@@ -205,8 +205,8 @@ int client_main(int argc, char **argv) {
         [&env](const std::vector<std::string> &prefix) -> std::unique_ptr<ImageStore> {
           return std::make_unique<DockerCliImageStore>(prefix, env);
         },
-        [](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
-          return connect_plugin(endpoint, timeout);
+        [&env](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
+          return connect_plugin(endpoint, timeout, env);
         },
         [&env](const std::vector<std::string> &docker_command) -> std::unique_ptr<FlagSource> {
           return std::make_unique<DockerCliFlagSource>(docker_command, env);

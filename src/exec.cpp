@@ -14,10 +14,14 @@
 
 namespace nvd {
 
-std::string resolve_docker_program(const std::string &name, const Environment &env) {
+std::optional<std::string> resolve_program(const std::string &name, const Environment &env) {
   auto path = env.find("PATH");
   std::string search = path != env.end() ? path->second : "/usr/local/bin:/usr/bin:/bin";
-  std::optional<std::string> program = find_program(name, search, self_executable());
+  return find_program(name, search, self_executable());
+}
+
+std::string resolve_docker_program(const std::string &name, const Environment &env) {
+  std::optional<std::string> program = resolve_program(name, env);
   if (!program) {
     bool chosen = env.count("NV_DOCKER") != 0;
     throw Error(std::string(chosen ? "NV_DOCKER: " : "") + "command not found: " +

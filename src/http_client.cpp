@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 namespace nvd {
 
@@ -21,6 +22,31 @@ struct HttpSession::Impl {
   std::string body;
   bool too_large = false;
   char error[CURL_ERROR_SIZE] = {};
+  std::function<void()> on_connect;
+  bool new_connection = false;
+  std::string connect_error;
+
+  // libcurl 7.88 ignores CURL_SOCKOPT_ALREADY_CONNECTED (curl#10626), so a
+  // tunnel cannot be handed over as a ready socket; libcurl opens and connects
+  // its own socket, and we only note that a new connection was made.
+  static curl_socket_t open_socket(void *self, curlsocktype, struct curl_sockaddr *address) {
+    static_cast<Impl *>(self)->new_connection = true;
+    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  }
+
+  static int connected(void *self, char *, char *, int, int) {
+    auto *impl = static_cast<Impl *>(self);
+    if (!impl->new_connection || !impl->on_connect)
+      return CURL_PREREQFUNC_OK;
+    impl->new_connection = false;
+    try {
+      impl->on_connect();
+      return CURL_PREREQFUNC_OK;
+    } catch (const Error &error) {
+      impl->connect_error = error.what();
+      return CURL_PREREQFUNC_ABORT;
+    }
+  }
 
   static size_t collect(char *data, size_t size, size_t count, void *self) {
     auto *impl = static_cast<Impl *>(self);
@@ -49,6 +75,16 @@ HttpSession::~HttpSession() {
     curl_easy_cleanup(m_impl->curl);
 }
 
+void HttpSession::connect_through(const std::string &abstract_socket,
+                                  std::function<void()> on_connect) {
+  m_impl->on_connect = std::move(on_connect);
+  curl_easy_setopt(m_impl->curl, CURLOPT_ABSTRACT_UNIX_SOCKET, abstract_socket.c_str());
+  curl_easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETFUNCTION, &Impl::open_socket);
+  curl_easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETDATA, m_impl.get());
+  curl_easy_setopt(m_impl->curl, CURLOPT_PREREQFUNCTION, &Impl::connected);
+  curl_easy_setopt(m_impl->curl, CURLOPT_PREREQDATA, m_impl.get());
+}
+
 HttpResponse HttpSession::get(const std::string &url) {
   CURL *curl = m_impl->curl;
   m_impl->body.clear();
@@ -69,7 +105,10 @@ HttpResponse HttpSession::get(const std::string &url) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, m_impl->error);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker");
 
+  m_impl->connect_error.clear();
   CURLcode code = curl_easy_perform(curl);
+  if (code != CURLE_OK && !m_impl->connect_error.empty())
+    throw Error(m_impl->connect_error);
   if (code != CURLE_OK) {
     std::string detail = m_impl->error[0] != '\0' ? m_impl->error : curl_easy_strerror(code);
     switch (code) {

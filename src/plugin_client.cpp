@@ -3,6 +3,8 @@
 
 #include "nvd/error.hpp"
 #include "nvd/http_client.hpp"
+#include "nvd/ssh_command.hpp"
+#include "nvd/ssh_tunnel.hpp"
 #include "nvd/strings.hpp"
 
 namespace nvd {
@@ -33,13 +35,21 @@ std::string refusal_message(const HttpResponse &response, const std::string &url
 
 class HttpPluginClient : public PluginClient {
 public:
-  HttpPluginClient(std::string base_url, std::chrono::milliseconds timeout)
-      : m_base(std::move(base_url)), m_session(timeout, max_plugin_answer) {}
+  HttpPluginClient(const PluginEndpoint &endpoint, std::chrono::milliseconds timeout,
+                   const Environment &env)
+      : m_base(endpoint.base_url()), m_session(timeout, max_plugin_answer) {
+    if (endpoint.transport == PluginEndpoint::Transport::ssh) {
+      m_tunnel = std::make_unique<SshTunnel>(ssh_command_from(env), endpoint, env, timeout);
+      m_session.connect_through(m_tunnel->socket_name(), [this] { m_tunnel->attach(); });
+      m_ssh = "ssh://" + (endpoint.user.empty() ? "" : endpoint.user + "@") + endpoint.host + ":" +
+              std::to_string(endpoint.ssh_port);
+    }
+  }
 
   GpuArguments docker_arguments(const std::vector<std::string> &volumes,
                                 const std::vector<std::string> &devices) override {
     std::string url = docker_cli_url(m_base, volumes, devices);
-    HttpResponse response = m_session.get(url);
+    HttpResponse response = get(url);
     if (response.status != 200)
       throw Error(refusal_message(response, url));
     return parse_docker_cli_answer(response.body, volumes, url);
@@ -47,15 +57,29 @@ public:
 
   Version driver_cuda_version() override {
     std::string url = m_base + "/gpu/info/json";
-    HttpResponse response = m_session.get(url);
+    HttpResponse response = get(url);
     if (response.status != 200)
       throw Error(refusal_message(response, url));
     return parse_gpu_info_cuda(response.body, url);
   }
 
 private:
+  // Through ssh, a failure is best explained by what ssh said.
+  HttpResponse get(const std::string &url) {
+    try {
+      return m_session.get(url);
+    } catch (const Error &error) {
+      if (!m_tunnel)
+        throw;
+      std::string why = m_tunnel->diagnose();
+      throw Error(m_ssh + ": " + (why.empty() ? std::string(error.what()) : why));
+    }
+  }
+
   std::string m_base;
   HttpSession m_session;
+  std::unique_ptr<SshTunnel> m_tunnel;
+  std::string m_ssh;
 };
 
 } // namespace
@@ -67,12 +91,9 @@ std::string docker_cli_url(const std::string &base_url, const std::vector<std::s
 }
 
 std::unique_ptr<PluginClient> connect_plugin(const PluginEndpoint &endpoint,
-                                             std::chrono::milliseconds timeout) {
-  if (endpoint.transport == PluginEndpoint::Transport::ssh)
-    throw Error("NV_HOST " + endpoint.describe() +
-                ": reaching the plugin through ssh needs the ssh transport, which this build "
-                "lacks; use http:// with the plugin listening on a reachable address");
-  return std::make_unique<HttpPluginClient>(endpoint.base_url(), timeout);
+                                             std::chrono::milliseconds timeout,
+                                             const Environment &env) {
+  return std::make_unique<HttpPluginClient>(endpoint, timeout, env);
 }
 
 } // namespace nvd

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace nvd {
@@ -21,5 +22,21 @@ enum class ChildOutput {
 // Throws Error when it cannot be started.
 ChildResult run_child(const std::string &path, const std::vector<std::string> &argv,
                       const std::vector<std::string> &envp, ChildOutput output);
+
+// Which descriptors a started child gets: -1 keeps the default (/dev/null for
+// stdin, ours for stdout and stderr).
+struct ChildIo {
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// Starts a child without waiting (posix_spawn, no shell), with signals at
+// their defaults. Throws Error when it cannot be started.
+pid_t start_child(const std::string &path, const std::vector<std::string> &argv,
+                  const std::vector<std::string> &envp, const ChildIo &io);
+
+// Waits for a child (retrying on EINTR); the exit code, or 128 + the signal.
+int wait_child(pid_t pid);
 
 } // namespace nvd

@@ -3,6 +3,7 @@
 
 #include "nvd/settings.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ public:
   // Returns an exit status only where the replacement is simulated (tests).
   virtual int exec(const std::vector<std::string> &argv, const Environment &env) = 0;
 };
+
+// Finds a program as execvp would, in the PATH of `env`, never our own binary.
+std::optional<std::string> resolve_program(const std::string &name, const Environment &env);
 
 // Resolves the docker command's program as exec will: NV_DOCKER's first word or
 // "docker", through PATH, never our own binary. Throws Error when not found.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,11 @@ public:
   HttpSession &operator=(const HttpSession &) = delete;
 
   HttpResponse get(const std::string &url);
+
+  // Connects to an abstract unix socket instead of the URL's host, and calls
+  // `on_connect` each time a new connection to it has been made (before the
+  // request is sent): how an ssh tunnel is attached to the connection.
+  void connect_through(const std::string &abstract_socket, std::function<void()> on_connect);
 
 private:
   struct Impl;

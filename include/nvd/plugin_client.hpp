@@ -4,6 +4,7 @@
 #include "nvd/cuda_version.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/plugin_answer.hpp"
+#include "nvd/settings.hpp"
 
 #include <chrono>
 #include <memory>
@@ -30,8 +31,10 @@ inline constexpr std::size_t max_plugin_answer = 1024 * 1024;
 std::string docker_cli_url(const std::string &base_url, const std::vector<std::string> &volumes,
                            const std::vector<std::string> &devices);
 
-// Asks the plugin at `endpoint` over HTTP (through ssh for ssh:// endpoints).
+// Asks the plugin at `endpoint` over HTTP; for ssh:// endpoints through the
+// user's OpenSSH client (NV_SSH), which `env` gives its PATH and variables.
 std::unique_ptr<PluginClient> connect_plugin(const PluginEndpoint &endpoint,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout,
+                                             const Environment &env);
 
 } // namespace nvd
