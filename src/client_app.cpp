@@ -2,6 +2,7 @@
 #include "nvd/client_app.hpp"
 
 #include "nvd/command_line.hpp"
+#include "nvd/docker_context.hpp"
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
@@ -150,9 +151,18 @@ private:
 
     std::vector<std::string> gpu_ids = gpu_ids_from(m_env);
     debug("NV_GPU: " + (gpu_ids.empty() ? std::string("all GPUs") : join(gpu_ids, ",")));
-    PluginEndpoint endpoint = resolve_plugin_endpoint(m_env, line.last_global_value("host"));
+    DockerTarget target{line.last_global_value("host"), line.last_global_value("context"),
+                        line.last_global_value("config")};
+    std::string config_dir = docker_config_dir(target.config_flag, m_env);
+    DockerConfigReader reader = m_edges.docker_config ? m_edges.docker_config() : DockerConfigReader{};
+    PluginEndpoint endpoint = resolve_plugin_endpoint(
+        m_env, target,
+        [&]() -> std::optional<std::string> {
+          return reader.read_file ? ambient_context(m_env, config_dir, reader) : std::nullopt;
+        },
+        [&](const std::string &name) { return context_docker_host(name, config_dir, reader); });
     debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
-    if (endpoint.origin == "NV_HOST" && !line.last_global_value("host") &&
+    if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
         m_env.count("DOCKER_HOST") == 0)
       m_edges.err << "nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
                      "container runs on the local docker daemon, with GPUs described by "
@@ -211,6 +221,7 @@ int client_main(int argc, char **argv) {
         [&env](const std::vector<std::string> &docker_command) -> std::unique_ptr<FlagSource> {
           return std::make_unique<DockerCliFlagSource>(docker_command, env);
         },
+        filesystem_config_reader,
         std::cout, std::cerr};
     return run_client(args, env, edges);
   } catch (const Error &error) {

@@ -195,16 +195,30 @@ PluginEndpoint parse_docker_host(std::string_view value, const std::string &orig
   return endpoint;
 }
 
-PluginEndpoint resolve_plugin_endpoint(const Environment &env,
-                                       const std::optional<std::string> &host_flag) {
+PluginEndpoint resolve_plugin_endpoint(
+    const Environment &env, const DockerTarget &target,
+    const std::function<std::optional<std::string>()> &ambient_context,
+    const std::function<std::string(const std::string &name)> &context_host) {
   auto nv_host = env.find("NV_HOST");
   if (nv_host != env.end() && !nv_host->second.empty())
     return parse_nv_host(nv_host->second);
-  if (host_flag)
-    return parse_docker_host(*host_flag, "-H");
+  if (target.context_flag && target.host_flag)
+    throw Error("conflicting options: either specify --host or --context, not both");
+  auto from_context = [&](const std::string &name) {
+    if (name == "default" || !context_host)
+      return PluginEndpoint{};
+    return parse_docker_host(context_host(name), "context " + name);
+  };
+  if (target.context_flag)
+    return from_context(*target.context_flag);
+  if (target.host_flag)
+    return parse_docker_host(*target.host_flag, "-H");
   auto docker_host = env.find("DOCKER_HOST");
   if (docker_host != env.end() && !docker_host->second.empty())
     return parse_docker_host(docker_host->second, "DOCKER_HOST");
+  if (ambient_context)
+    if (std::optional<std::string> name = ambient_context())
+      return from_context(*name);
   return PluginEndpoint{};
 }
 

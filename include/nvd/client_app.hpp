@@ -2,6 +2,7 @@
 #pragma once
 
 #include "nvd/docker_client.hpp"
+#include "nvd/docker_context.hpp"
 #include "nvd/exec.hpp"
 #include "nvd/plugin_client.hpp"
 #include "nvd/settings.hpp"
@@ -24,6 +25,8 @@ struct ClientEdges {
       plugin;
   std::function<std::unique_ptr<FlagSource>(const std::vector<std::string> &docker_command)>
       flag_source;
+  // The docker client's configuration (contexts); unset: none is read.
+  std::function<DockerConfigReader()> docker_config;
   std::ostream &out;
   std::ostream &err;
 };

@@ -3,6 +3,7 @@
 
 #include "nvd/settings.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,9 +38,21 @@ PluginEndpoint parse_nv_host(std::string_view value);
 // mean this machine. Throws Error.
 PluginEndpoint parse_docker_host(std::string_view value, const std::string &origin);
 
-// Chooses the plugin: NV_HOST, else the command's -H, else DOCKER_HOST, else local.
-PluginEndpoint resolve_plugin_endpoint(const Environment &env,
-                                       const std::optional<std::string> &host_flag);
+// The daemon the command addresses, as its global options say.
+struct DockerTarget {
+  std::optional<std::string> host_flag;    // -H/--host
+  std::optional<std::string> context_flag; // -c/--context
+  std::optional<std::string> config_flag;  // --config
+};
+
+// Chooses the plugin as docker chooses its daemon, with NV_HOST first:
+// NV_HOST, --context, -H, DOCKER_HOST, DOCKER_CONTEXT, the current context of
+// the docker config, else this machine. `context_host` gives a context's
+// docker endpoint and is only called when a context decides.
+PluginEndpoint resolve_plugin_endpoint(
+    const Environment &env, const DockerTarget &target,
+    const std::function<std::optional<std::string>()> &ambient_context = {},
+    const std::function<std::string(const std::string &name)> &context_host = {});
 
 // The grammar, for error messages.
 extern const char *const nv_host_grammar;

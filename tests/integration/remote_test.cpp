@@ -198,3 +198,16 @@ TEST_F(ThroughSsh, SlowPluginTimesOut) {
   EXPECT_LT(elapsed, 2500ms);
   EXPECT_EQ(processes_mentioning(sshd->known_hosts()), 0) << "an ssh child outlived the run";
 }
+
+TEST_F(Remote, CurrentDockerContextNamesThePluginHost) {
+  std::filesystem::create_directories(dir.file(".docker/contexts/meta/0123abcd"));
+  write_file(dir.file(".docker/config.json"), R"({"auths":{},"currentContext":"lab"})");
+  write_file(dir.file(".docker/contexts/meta/0123abcd/meta.json"),
+             R"({"Name":"lab","Metadata":{},"Endpoints":{"docker":{"Host":"tcp://127.0.0.2:2376","SkipTLSVerify":false}}})");
+  Completed result = run({{"NV_DEBUG", "1"}});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("nvidia-docker | Debug: plugin: http://127.0.0.2:3476 (from context lab)\n"),
+            std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("nvidia-docker | Error: http://127.0.0.2:3476/gpu/info/json: connection refused"),
+            std::string::npos) << result.err;
+}

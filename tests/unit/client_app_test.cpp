@@ -25,6 +25,7 @@ struct World {
   std::string driver_cuda = "12.2";
   std::vector<FlagSpec> learned;
   bool help_fails = false;
+  std::map<std::string, std::string> files; // the docker config folder, by path
 };
 
 class FakeImages : public ImageStore {
@@ -144,6 +145,26 @@ protected:
                       },
                       [this](const std::vector<std::string> &) {
                         return std::make_unique<FakeFlagSource>(world);
+                      },
+                      [this] {
+                        DockerConfigReader reader;
+                        reader.read_file = [this](const std::string &path) -> std::optional<std::string> {
+                          auto it = world.files.find(path);
+                          if (it == world.files.end())
+                            return std::nullopt;
+                          return it->second;
+                        };
+                        reader.subfolders = [this](const std::string &path) {
+                          std::vector<std::string> names;
+                          for (const auto &[file, text] : world.files)
+                            if (file.rfind(path + "/", 0) == 0) {
+                              std::string rest = file.substr(path.size() + 1);
+                              if (rest.find('/') != std::string::npos)
+                                names.push_back(rest.substr(0, rest.find('/')));
+                            }
+                          return names;
+                        };
+                        return reader;
                       },
                       out, err};
     Outcome outcome;
@@ -360,4 +381,53 @@ TEST_F(ClientApp, BadGpuSettingsStopTheGpuPath) {
             "NV_DOCKER is set but empty: set it to the docker command (e.g. NV_DOCKER='sudo docker') "
             "or unset it");
   EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, CurrentContextChoosesThePluginHost) {
+  world.present["cuda"] = gpu_image;
+  world.files["/home/u/.docker/config.json"] = R"({"currentContext":"gpu"})";
+  world.files["/home/u/.docker/contexts/meta/abc/meta.json"] =
+      R"({"Name":"gpu","Endpoints":{"docker":{"Host":"ssh://me@gpu1"}}})";
+  Outcome outcome = run(words("run cuda"), {{"HOME", "/home/u"}, {"NV_DEBUG", "1"}});
+  ASSERT_TRUE(world.endpoint) << outcome.error;
+  EXPECT_EQ(world.endpoint->transport, PluginEndpoint::Transport::ssh);
+  EXPECT_EQ(world.endpoint->host, "gpu1");
+  EXPECT_NE(outcome.err.find("(from context gpu)"), std::string::npos) << outcome.err;
+}
+
+TEST_F(ClientApp, ContextFlagBeatsDockerHost) {
+  world.present["cuda"] = gpu_image;
+  world.files["/cfg/contexts/meta/x/meta.json"] =
+      R"({"Name":"remote","Endpoints":{"docker":{"Host":"tcp://10.0.0.7:2376"}}})";
+  run(words("--config /cfg --context remote run cuda"), {{"DOCKER_HOST", "tcp://10.0.0.1:2375"}});
+  ASSERT_TRUE(world.endpoint);
+  EXPECT_EQ(world.endpoint->host, "10.0.0.7");
+  EXPECT_EQ(world.endpoint->origin, "context remote");
+}
+
+TEST_F(ClientApp, DockerHostBeatsDockerContext) {
+  world.present["cuda"] = gpu_image;
+  run(words("run cuda"), {{"DOCKER_HOST", "tcp://10.0.0.1:2375"}, {"DOCKER_CONTEXT", "gone"}});
+  ASSERT_TRUE(world.endpoint);
+  EXPECT_EQ(world.endpoint->host, "10.0.0.1");
+}
+
+TEST_F(ClientApp, MissingContextIsAnError) {
+  world.present["cuda"] = gpu_image;
+  Outcome outcome = run(words("run cuda"), {{"DOCKER_CONTEXT", "gone"}, {"DOCKER_CONFIG", "/cfg"}});
+  EXPECT_EQ(outcome.error, "docker context \"gone\" does not exist in /cfg/contexts/meta (see `docker context ls`)");
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, DefaultContextIsLocal) {
+  world.present["cuda"] = gpu_image;
+  run(words("run cuda"), {{"DOCKER_CONTEXT", "default"}});
+  ASSERT_TRUE(world.endpoint);
+  EXPECT_EQ(world.endpoint->base_url(), "http://localhost:3476");
+}
+
+TEST_F(ClientApp, HostAndContextTogetherConflict) {
+  world.present["cuda"] = gpu_image;
+  Outcome outcome = run(words("-H tcp://a:1 -c b run cuda"));
+  EXPECT_EQ(outcome.error, "conflicting options: either specify --host or --context, not both");
 }

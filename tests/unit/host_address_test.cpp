@@ -41,7 +41,7 @@ const std::string grammar = std::string("; ") + nv_host_grammar + ")";
 TEST_P(AddressTable, Resolves) {
   const AddressCase &c = GetParam();
   try {
-    PluginEndpoint endpoint = resolve_plugin_endpoint(c.env, c.host_flag);
+    PluginEndpoint endpoint = resolve_plugin_endpoint(c.env, DockerTarget{c.host_flag, std::nullopt, std::nullopt});
     EXPECT_EQ(c.error, "") << "parsed, but expected an error";
     EXPECT_EQ(endpoint.transport, c.transport);
     EXPECT_EQ(endpoint.user, c.user);
