@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "nvd/http_client.hpp"
 
+#include "nvd/curl_api.hpp"
 #include "nvd/error.hpp"
 
 #include <cstdio>
@@ -64,53 +65,54 @@ HttpSession::HttpSession(std::chrono::milliseconds timeout, std::size_t max_body
     : m_impl(std::make_unique<Impl>()) {
   m_impl->timeout = timeout;
   m_impl->max_body = max_body;
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  m_impl->curl = curl_easy_init();
+  m_impl->curl = curl_api().easy_init();
   if (m_impl->curl == nullptr)
     throw Error("cannot initialise libcurl");
 }
 
 HttpSession::~HttpSession() {
   if (m_impl->curl != nullptr)
-    curl_easy_cleanup(m_impl->curl);
+    curl_api().easy_cleanup(m_impl->curl);
 }
 
 void HttpSession::connect_through(const std::string &abstract_socket,
                                   std::function<void()> on_connect) {
+  const CurlApi &api = curl_api();
   m_impl->on_connect = std::move(on_connect);
-  curl_easy_setopt(m_impl->curl, CURLOPT_ABSTRACT_UNIX_SOCKET, abstract_socket.c_str());
-  curl_easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETFUNCTION, &Impl::open_socket);
-  curl_easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETDATA, m_impl.get());
-  curl_easy_setopt(m_impl->curl, CURLOPT_PREREQFUNCTION, &Impl::connected);
-  curl_easy_setopt(m_impl->curl, CURLOPT_PREREQDATA, m_impl.get());
+  api.easy_setopt(m_impl->curl, CURLOPT_ABSTRACT_UNIX_SOCKET, abstract_socket.c_str());
+  api.easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETFUNCTION, &Impl::open_socket);
+  api.easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETDATA, m_impl.get());
+  api.easy_setopt(m_impl->curl, CURLOPT_PREREQFUNCTION, &Impl::connected);
+  api.easy_setopt(m_impl->curl, CURLOPT_PREREQDATA, m_impl.get());
 }
 
 HttpResponse HttpSession::get(const std::string &url) {
+  const CurlApi &api = curl_api();
   CURL *curl = m_impl->curl;
   m_impl->body.clear();
   m_impl->too_large = false;
   m_impl->error[0] = '\0';
   long total_ms = static_cast<long>(m_impl->timeout.count());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  api.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  api.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  api.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+  api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   // The plugin sits next to the docker daemon: a proxy has no business in between.
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_ms);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, total_ms);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, m_impl.get());
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, m_impl->error);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker");
+  api.easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_ms);
+  api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, total_ms);
+  api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Impl::collect);
+  api.easy_setopt(curl, CURLOPT_WRITEDATA, m_impl.get());
+  api.easy_setopt(curl, CURLOPT_ERRORBUFFER, m_impl->error);
+  api.easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker");
 
   m_impl->connect_error.clear();
-  CURLcode code = curl_easy_perform(curl);
+  CURLcode code = api.easy_perform(curl);
   if (code != CURLE_OK && !m_impl->connect_error.empty())
     throw Error(m_impl->connect_error);
   if (code != CURLE_OK) {
-    std::string detail = m_impl->error[0] != '\0' ? m_impl->error : curl_easy_strerror(code);
+    std::string detail = m_impl->error[0] != '\0' ? m_impl->error : api.easy_strerror(code);
     switch (code) {
     case CURLE_COULDNT_CONNECT:
       throw Error(url + ": connection refused (" + detail +
@@ -138,7 +140,7 @@ HttpResponse HttpSession::get(const std::string &url) {
     throw Error(url + ": " + detail);
   }
   HttpResponse response;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   response.body = std::move(m_impl->body);
   return response;
 }
