@@ -3,6 +3,7 @@
 
 #include "nvd/command_line.hpp"
 #include "nvd/docker_context.hpp"
+#include "nvd/engine_client.hpp"
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
@@ -12,6 +13,7 @@
 #include "nvd/version.hpp"
 
 #include <iostream>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -116,10 +118,24 @@ private:
     if (image.empty())
       throw Error("docker " + command + ": the image name is empty");
 
+    // The daemon the command addresses: its images are read there, and its
+    // host runs the plugin. Contexts are read only when they decide.
+    DockerTarget target{line.last_global_value("host"), line.last_global_value("context"),
+                        line.last_global_value("config")};
+    std::string config_dir = docker_config_dir(target.config_flag, m_env);
+    DockerConfigReader reader = m_edges.docker_config ? m_edges.docker_config() : DockerConfigReader{};
+    DockerEndpoint daemon = resolve_docker_endpoint(
+        m_env, target,
+        [&]() -> std::optional<std::string> {
+          return reader.read_file ? ambient_context(m_env, config_dir, reader) : std::nullopt;
+        },
+        [&](const std::string &name) { return context_docker_host(name, config_dir, reader); });
+
     std::vector<std::string> prefix = docker_command;
     prefix.insert(prefix.end(), line.args.begin(),
                   line.args.begin() + static_cast<std::ptrdiff_t>(line.command_index));
-    std::unique_ptr<ImageStore> images = m_edges.image_store(prefix);
+    std::unique_ptr<ImageStore> images = m_edges.image_store(prefix, local_socket_path(daemon));
+    debug("image configuration from " + images->describe());
 
     std::string pull = line.last_value("pull").value_or("missing");
     std::optional<std::string> platform = line.last_value("platform");
@@ -151,16 +167,10 @@ private:
 
     std::vector<std::string> gpu_ids = gpu_ids_from(m_env);
     debug("NV_GPU: " + (gpu_ids.empty() ? std::string("all GPUs") : join(gpu_ids, ",")));
-    DockerTarget target{line.last_global_value("host"), line.last_global_value("context"),
-                        line.last_global_value("config")};
-    std::string config_dir = docker_config_dir(target.config_flag, m_env);
-    DockerConfigReader reader = m_edges.docker_config ? m_edges.docker_config() : DockerConfigReader{};
-    PluginEndpoint endpoint = resolve_plugin_endpoint(
-        m_env, target,
-        [&]() -> std::optional<std::string> {
-          return reader.read_file ? ambient_context(m_env, config_dir, reader) : std::nullopt;
-        },
-        [&](const std::string &name) { return context_docker_host(name, config_dir, reader); });
+    auto nv_host = m_env.find("NV_HOST");
+    PluginEndpoint endpoint = nv_host != m_env.end() && !nv_host->second.empty()
+                                  ? parse_nv_host(nv_host->second)
+                                  : plugin_endpoint_for(daemon);
     debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
     if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
         m_env.count("DOCKER_HOST") == 0)
@@ -201,6 +211,16 @@ Environment read_environment() {
 
 } // namespace
 
+bool can_read_engine_directly(const std::vector<std::string> &docker_command,
+                              const std::optional<std::string> &local_socket) {
+  if (docker_command.size() != 1 || !local_socket)
+    return false;
+  const std::string &program = docker_command[0];
+  std::string name = program.substr(program.rfind('/') == std::string::npos ? 0 : program.rfind('/') + 1);
+  // With sudo, or a socket only root may open, the docker client is the way in.
+  return name == "docker" && ::access(local_socket->c_str(), R_OK | W_OK) == 0;
+}
+
 int run_client(const std::vector<std::string> &args, const Environment &env, ClientEdges &edges) {
   return Run(env, edges).run(args);
 }
@@ -212,8 +232,13 @@ int client_main(int argc, char **argv) {
     ProcessExecutor executor;
     ClientEdges edges{
         executor,
-        [&env](const std::vector<std::string> &prefix) -> std::unique_ptr<ImageStore> {
-          return std::make_unique<DockerCliImageStore>(prefix, env);
+        [&env](const std::vector<std::string> &prefix,
+               const std::optional<std::string> &local_socket) -> std::unique_ptr<ImageStore> {
+          auto cli = std::make_unique<DockerCliImageStore>(prefix, env);
+          std::vector<std::string> command = docker_command_from(env);
+          if (!can_read_engine_directly(command, local_socket))
+            return cli;
+          return std::make_unique<EngineImageStore>(*local_socket, timeout_from(env), std::move(cli));
         },
         [&env](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
           return connect_plugin(endpoint, timeout, env);

@@ -54,6 +54,10 @@ std::optional<ImageConfig> DockerCliImageStore::inspect(const std::string &image
   return parse_image_config(result.out, image);
 }
 
+std::string DockerCliImageStore::describe() const {
+  return "`" + shell_join(m_prefix) + " image inspect`";
+}
+
 void DockerCliImageStore::pull(const std::string &image, const std::optional<std::string> &platform,
                                bool quiet) {
   std::vector<std::string> argv = m_prefix;

@@ -195,6 +195,38 @@ PluginEndpoint parse_docker_host(std::string_view value, const std::string &orig
   return endpoint;
 }
 
+DockerEndpoint resolve_docker_endpoint(
+    const Environment &env, const DockerTarget &target,
+    const std::function<std::optional<std::string>()> &ambient_context,
+    const std::function<std::string(const std::string &name)> &context_host) {
+  if (target.context_flag && target.host_flag)
+    throw Error("conflicting options: either specify --host or --context, not both");
+  auto from_context = [&](const std::string &name) {
+    if (name == "default" || !context_host)
+      return DockerEndpoint{"", "context " + name};
+    return DockerEndpoint{context_host(name), "context " + name};
+  };
+  if (target.context_flag)
+    return from_context(*target.context_flag);
+  if (target.host_flag)
+    return {*target.host_flag, "-H"};
+  auto docker_host = env.find("DOCKER_HOST");
+  if (docker_host != env.end() && !docker_host->second.empty())
+    return {docker_host->second, "DOCKER_HOST"};
+  if (ambient_context)
+    if (std::optional<std::string> name = ambient_context())
+      return from_context(*name);
+  return {};
+}
+
+std::optional<std::string> local_socket_path(const DockerEndpoint &endpoint) {
+  if (endpoint.host.empty())
+    return std::string("/var/run/docker.sock");
+  if (starts_with(endpoint.host, "unix://") && endpoint.host.size() > 7)
+    return endpoint.host.substr(7);
+  return std::nullopt;
+}
+
 PluginEndpoint resolve_plugin_endpoint(
     const Environment &env, const DockerTarget &target,
     const std::function<std::optional<std::string>()> &ambient_context,
@@ -202,24 +234,16 @@ PluginEndpoint resolve_plugin_endpoint(
   auto nv_host = env.find("NV_HOST");
   if (nv_host != env.end() && !nv_host->second.empty())
     return parse_nv_host(nv_host->second);
-  if (target.context_flag && target.host_flag)
-    throw Error("conflicting options: either specify --host or --context, not both");
-  auto from_context = [&](const std::string &name) {
-    if (name == "default" || !context_host)
-      return PluginEndpoint{};
-    return parse_docker_host(context_host(name), "context " + name);
-  };
-  if (target.context_flag)
-    return from_context(*target.context_flag);
-  if (target.host_flag)
-    return parse_docker_host(*target.host_flag, "-H");
-  auto docker_host = env.find("DOCKER_HOST");
-  if (docker_host != env.end() && !docker_host->second.empty())
-    return parse_docker_host(docker_host->second, "DOCKER_HOST");
-  if (ambient_context)
-    if (std::optional<std::string> name = ambient_context())
-      return from_context(*name);
-  return PluginEndpoint{};
+  return plugin_endpoint_for(resolve_docker_endpoint(env, target, ambient_context, context_host));
+}
+
+PluginEndpoint plugin_endpoint_for(const DockerEndpoint &docker) {
+  if (docker.host.empty()) {
+    PluginEndpoint local;
+    local.origin = docker.origin;
+    return local;
+  }
+  return parse_docker_host(docker.host, docker.origin);
 }
 
 } // namespace nvd

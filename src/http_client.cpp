@@ -75,6 +75,10 @@ HttpSession::~HttpSession() {
     curl_api().easy_cleanup(m_impl->curl);
 }
 
+void HttpSession::use_unix_socket(const std::string &path) {
+  curl_api().easy_setopt(m_impl->curl, CURLOPT_UNIX_SOCKET_PATH, path.c_str());
+}
+
 void HttpSession::connect_through(const std::string &abstract_socket,
                                   std::function<void()> on_connect) {
   const CurlApi &api = curl_api();

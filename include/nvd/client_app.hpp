@@ -19,7 +19,9 @@ namespace nvd {
 // command never makes an ImageStore or a PluginClient.
 struct ClientEdges {
   Executor &executor;
-  std::function<std::unique_ptr<ImageStore>(const std::vector<std::string> &docker_prefix)>
+  // `local_socket`: the daemon's unix socket when the command addresses a local daemon.
+  std::function<std::unique_ptr<ImageStore>(const std::vector<std::string> &docker_prefix,
+                                            const std::optional<std::string> &local_socket)>
       image_store;
   std::function<std::unique_ptr<PluginClient>(const PluginEndpoint &, std::chrono::milliseconds)>
       plugin;
@@ -34,6 +36,11 @@ struct ClientEdges {
 // One run of nvidia-docker: `args` without the program name. Returns the exit
 // status when it does not exec. Throws Error for the user's mistakes and faults.
 int run_client(const std::vector<std::string> &args, const Environment &env, ClientEdges &edges);
+
+// Whether labels can be read from the Engine API directly: the docker command
+// is a plain `docker` (no sudo, no options of its own) and the daemon is local.
+bool can_read_engine_directly(const std::vector<std::string> &docker_command,
+                              const std::optional<std::string> &local_socket);
 
 // main(): reads the environment, wires the real edges, prints errors.
 int client_main(int argc, char **argv);

@@ -21,6 +21,8 @@ public:
   // Pulls the image, progress on stderr. Throws Error when the pull fails.
   virtual void pull(const std::string &image, const std::optional<std::string> &platform,
                     bool quiet) = 0;
+  // How images are read, for NV_DEBUG.
+  virtual std::string describe() const = 0;
 };
 
 // An ImageStore that runs the docker client: `docker_prefix` is the docker
@@ -32,6 +34,7 @@ public:
   std::optional<ImageConfig> inspect(const std::string &image) override;
   void pull(const std::string &image, const std::optional<std::string> &platform,
             bool quiet) override;
+  std::string describe() const override;
 
 private:
   std::vector<std::string> m_prefix;

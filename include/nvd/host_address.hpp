@@ -45,6 +45,23 @@ struct DockerTarget {
   std::optional<std::string> config_flag;  // --config
 };
 
+// The daemon address docker will use, and which setting chose it. An empty
+// host means docker's default, the local /var/run/docker.sock.
+struct DockerEndpoint {
+  std::string host;
+  std::string origin = "default";
+};
+
+// docker's own choice of daemon: --context, -H, DOCKER_HOST, DOCKER_CONTEXT,
+// the current context, else the default. Throws Error for -H with --context.
+DockerEndpoint resolve_docker_endpoint(
+    const Environment &env, const DockerTarget &target,
+    const std::function<std::optional<std::string>()> &ambient_context = {},
+    const std::function<std::string(const std::string &name)> &context_host = {});
+
+// The socket path of a local daemon (unix://PATH, or the default), else nullopt.
+std::optional<std::string> local_socket_path(const DockerEndpoint &endpoint);
+
 // Chooses the plugin as docker chooses its daemon, with NV_HOST first:
 // NV_HOST, --context, -H, DOCKER_HOST, DOCKER_CONTEXT, the current context of
 // the docker config, else this machine. `context_host` gives a context's
@@ -53,6 +70,9 @@ PluginEndpoint resolve_plugin_endpoint(
     const Environment &env, const DockerTarget &target,
     const std::function<std::optional<std::string>()> &ambient_context = {},
     const std::function<std::string(const std::string &name)> &context_host = {});
+
+// The plugin on the daemon's host (port 3476; ssh for ssh://, local for unix://).
+PluginEndpoint plugin_endpoint_for(const DockerEndpoint &docker);
 
 // The grammar, for error messages.
 extern const char *const nv_host_grammar;

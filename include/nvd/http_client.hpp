@@ -25,6 +25,10 @@ public:
 
   HttpResponse get(const std::string &url);
 
+  // Connects to the unix socket at `path` instead of the URL's host (a local
+  // Docker Engine API).
+  void use_unix_socket(const std::string &path);
+
   // Connects to an abstract unix socket instead of the URL's host, and calls
   // `on_connect` each time a new connection to it has been made (before the
   // request is sent): how an ssh tunnel is attached to the connection.

@@ -3,10 +3,12 @@
 // NV_DOCKER pointing at a fake docker that records its argv byte for byte.
 #include "support/process.hpp"
 #include "support/running_plugin.hpp"
+#include "support/scripted_server.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <unistd.h>
@@ -338,4 +340,76 @@ TEST_F(Client, EnvironmentReachesDockerUnchanged) {
   nvidia_docker({"ps"}, {{"SOME_VAR", "a=b\tc"}});
   std::vector<std::string> env = split_nul(read_file(log + "/call-1.env"));
   EXPECT_NE(std::find(env.begin(), env.end(), "SOME_VAR=a=b\tc"), env.end());
+}
+
+// A fake Docker Engine API on a unix socket answering image inspections from
+// the same fixture folder the fake docker client pulls into.
+class EngineDirect : public Client {
+protected:
+  EngineDirect()
+      : engine(dir.file("engine.sock"), [this](int s, const std::string &request) {
+          ++engine_requests;
+          std::string target = request.substr(4, request.find(' ', 4) - 4);
+          std::string name = target.substr(std::string("/images/").size());
+          name = name.substr(0, name.size() - std::string("/json").size());
+          std::string file = images + "/" + fixture_name(name);
+          if (!std::filesystem::exists(file)) {
+            ScriptedServer::send_all(s, ScriptedServer::http_answer(404, R"({"message":"No such image"})"));
+            return;
+          }
+          ScriptedServer::send_all(
+              s, ScriptedServer::http_answer(200, "{\"Id\":\"sha256:1\",\"Config\":" + read_file(file) + "}"));
+        }) {
+    // NV_DOCKER must be a plain `docker` for the direct path.
+    std::filesystem::create_directories(dir.file("bin"));
+    std::filesystem::copy_file(fake_docker, dir.file("bin/docker"));
+  }
+
+  static std::string fixture_name(std::string image) {
+    if (image.find(':') == std::string::npos)
+      image += ":latest";
+    for (char &c : image)
+      if (c == '/' || c == ':')
+        c = '_';
+    return image + ".json";
+  }
+
+  std::map<std::string, std::optional<std::string>> direct() {
+    return {{"NV_DOCKER", std::nullopt},
+            {"PATH", dir.file("bin") + ":/usr/bin:/bin"},
+            {"DOCKER_HOST", "unix://" + dir.file("engine.sock")}};
+  }
+
+  std::atomic<int> engine_requests{0};
+  ScriptedServer engine;
+};
+
+TEST_F(EngineDirect, LabelsAreReadWithoutADockerProcess) {
+  add_image("nvidia_cuda_latest.json", gpu_labels);
+  Completed result = nvidia_docker({"run", "--rm", "nvidia/cuda"}, direct());
+  EXPECT_EQ(result.status, 0) << result.err;
+  auto calls = docker_calls();
+  ASSERT_EQ(calls.size(), 1u); // only the final docker run
+  EXPECT_EQ(calls[0], concat(concat({"docker", "run", "--rm"}, all_gpus), {"nvidia/cuda"}));
+  EXPECT_EQ(engine_requests.load(), 1);
+}
+
+TEST_F(EngineDirect, MissingImageIsPulledByTheDockerClientThenReadAgain) {
+  add_image("nvidia_cuda_latest.json", gpu_labels, false);
+  Completed result = nvidia_docker({"create", "nvidia/cuda"}, direct());
+  EXPECT_EQ(result.status, 0) << result.err;
+  auto calls = docker_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], (std::vector<std::string>{"docker", "pull", "--", "nvidia/cuda"}));
+  EXPECT_EQ(engine_requests.load(), 2);
+}
+
+TEST_F(EngineDirect, SudoGoesThroughTheDockerClient) {
+  add_image("nvidia_cuda_latest.json", gpu_labels);
+  auto env = direct();
+  env["NV_DOCKER"] = dir.file("bin/docker") + " --log-level error";
+  Completed result = nvidia_docker({"run", "nvidia/cuda"}, env);
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(docker_calls().size(), 2u);
+  EXPECT_EQ(engine_requests.load(), 0);
 }

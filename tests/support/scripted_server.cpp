@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdexcept>
+#include <cstring>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <vector>
 
@@ -22,7 +24,25 @@ ScriptedServer::ScriptedServer(std::function<void(int, const std::string &)> scr
   socklen_t length = sizeof address;
   ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length);
   m_port = ntohs(address.sin_port);
+  serve(std::move(script));
+}
 
+ScriptedServer::ScriptedServer(const std::string &unix_path,
+                               std::function<void(int, const std::string &)> script) {
+  m_listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (unix_path.size() >= sizeof address.sun_path)
+    throw std::runtime_error("socket path too long: " + unix_path);
+  std::memcpy(address.sun_path, unix_path.c_str(), unix_path.size() + 1);
+  ::unlink(unix_path.c_str());
+  if (::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0 ||
+      ::listen(m_listener, 64) != 0)
+    throw std::runtime_error("cannot listen on " + unix_path);
+  serve(std::move(script));
+}
+
+void ScriptedServer::serve(std::function<void(int, const std::string &)> script) {
   m_thread = std::thread([this, script] {
     std::vector<std::thread> handlers;
     while (!m_stopping) {

@@ -15,6 +15,9 @@ class ScriptedServer {
 public:
   // `script` gets the connected socket and the request head it read.
   explicit ScriptedServer(std::function<void(int socket, const std::string &request)> script);
+  // The same on a unix socket at `unix_path` (e.g. a fake Docker Engine API).
+  ScriptedServer(const std::string &unix_path,
+                 std::function<void(int socket, const std::string &request)> script);
   ~ScriptedServer();
   ScriptedServer(const ScriptedServer &) = delete;
   ScriptedServer &operator=(const ScriptedServer &) = delete;
@@ -30,6 +33,7 @@ public:
                                  const std::string &extra_headers = "");
 
 private:
+  void serve(std::function<void(int socket, const std::string &request)> script);
   int m_listener = -1;
   int m_port = 0;
   std::atomic<bool> m_stopping{false};

@@ -26,6 +26,7 @@ struct World {
   std::vector<FlagSpec> learned;
   bool help_fails = false;
   std::map<std::string, std::string> files; // the docker config folder, by path
+  std::optional<std::string> local_socket;   // what the image store was told
 };
 
 class FakeImages : public ImageStore {
@@ -46,6 +47,8 @@ public:
       throw Error("cannot pull image " + image);
     m_world.present[image] = it->second;
   }
+
+  std::string describe() const override { return "fake"; }
 
 private:
   static std::string join_words(const std::vector<std::string> &words) {
@@ -136,7 +139,9 @@ protected:
     RecordingExecutor executor(world);
     std::ostringstream out, err;
     ClientEdges edges{executor,
-                      [this](const std::vector<std::string> &prefix) {
+                      [this](const std::vector<std::string> &prefix,
+                             const std::optional<std::string> &socket) {
+                        world.local_socket = socket;
                         return std::make_unique<FakeImages>(world, prefix);
                       },
                       [this](const PluginEndpoint &endpoint, std::chrono::milliseconds) {
@@ -430,4 +435,23 @@ TEST_F(ClientApp, HostAndContextTogetherConflict) {
   world.present["cuda"] = gpu_image;
   Outcome outcome = run(words("-H tcp://a:1 -c b run cuda"));
   EXPECT_EQ(outcome.error, "conflicting options: either specify --host or --context, not both");
+}
+
+TEST_F(ClientApp, LocalDaemonSocketIsHandedToTheImageStore) {
+  world.present["cuda"] = gpu_image;
+  run(words("run cuda"));
+  EXPECT_EQ(world.local_socket, "/var/run/docker.sock");
+  run(words("-H unix:///run/user/1000/docker.sock run cuda"));
+  EXPECT_EQ(world.local_socket, "/run/user/1000/docker.sock");
+  run(words("run cuda"), {{"DOCKER_HOST", "tcp://gpu1:2376"}});
+  EXPECT_EQ(world.local_socket, std::nullopt);
+}
+
+TEST(EngineDirect, OnlyForAPlainDockerOnALocalSocket) {
+  EXPECT_FALSE(can_read_engine_directly({"sudo", "docker"}, "/dev/null"));
+  EXPECT_FALSE(can_read_engine_directly({"docker", "-D"}, "/dev/null"));
+  EXPECT_FALSE(can_read_engine_directly({"podman"}, "/dev/null"));
+  EXPECT_FALSE(can_read_engine_directly({"docker"}, std::nullopt));
+  EXPECT_FALSE(can_read_engine_directly({"docker"}, "/nonexistent.sock"));
+  EXPECT_TRUE(can_read_engine_directly({"/usr/bin/docker"}, "/dev/null"));
 }
