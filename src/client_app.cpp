@@ -12,7 +12,6 @@
 #include "nvd/strings.hpp"
 #include "nvd/version.hpp"
 
-#include <iostream>
 #include <unistd.h>
 
 extern char **environ;
@@ -27,18 +26,16 @@ public:
 
   void debug(const std::string &message) {
     if (m_debug)
-      m_edges.err << "nvidia-docker | Debug: " << message << '\n';
+      m_edges.err.write("nvidia-docker | Debug: " + message + "\n");
   }
 
   int hand_over(const std::vector<std::string> &docker_command, const std::vector<std::string> &args) {
     std::vector<std::string> argv = docker_argv(docker_command, args);
     debug("exec: " + shell_join(argv));
     if (switch_from(m_env, "NV_DRY_RUN")) {
-      m_edges.out << shell_join(argv) << '\n';
-      m_edges.out.flush();
+      m_edges.out.write(shell_join(argv) + "\n");
       return 0;
     }
-    m_edges.err.flush();
     return m_edges.executor.exec(argv, m_env);
   }
 
@@ -53,8 +50,7 @@ public:
       return refuse_or_pass(parsed, docker_command, args);
 
     if (line.kind == CommandKind::version) {
-      m_edges.out << "NVIDIA Docker: " << version << "\n\n";
-      m_edges.out.flush();
+      m_edges.out.write(std::string("NVIDIA Docker: ") + version + "\n\n");
     }
     if ((line.kind != CommandKind::run && line.kind != CommandKind::create) ||
         line.help_requested) {
@@ -174,9 +170,9 @@ private:
     debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
     if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
         m_env.count("DOCKER_HOST") == 0)
-      m_edges.err << "nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
-                     "container runs on the local docker daemon, with GPUs described by "
-                  << endpoint.describe() << '\n';
+      m_edges.err.write("nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
+                        "container runs on the local docker daemon, with GPUs described by " +
+                        endpoint.describe() + "\n");
 
     std::unique_ptr<PluginClient> plugin = m_edges.plugin(endpoint, timeout_from(m_env));
     if (request.cuda) {
@@ -226,6 +222,7 @@ int run_client(const std::vector<std::string> &args, const Environment &env, Cli
 }
 
 int client_main(int argc, char **argv) {
+  FdOutput out(1), err(2);
   try {
     Environment env = read_environment();
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
@@ -247,13 +244,13 @@ int client_main(int argc, char **argv) {
           return std::make_unique<DockerCliFlagSource>(docker_command, env);
         },
         filesystem_config_reader,
-        std::cout, std::cerr};
+        out, err};
     return run_client(args, env, edges);
   } catch (const Error &error) {
-    std::cerr << "nvidia-docker | Error: " << error.what() << std::endl;
+    err.write(std::string("nvidia-docker | Error: ") + error.what() + "\n");
     return error.exit_code();
   } catch (const std::exception &error) {
-    std::cerr << "nvidia-docker | Error: unexpected failure: " << error.what() << std::endl;
+    err.write(std::string("nvidia-docker | Error: unexpected failure: ") + error.what() + "\n");
     return 1;
   }
 }

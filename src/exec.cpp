@@ -9,7 +9,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <unistd.h>
 
 namespace nvd {
@@ -51,9 +50,8 @@ int ProcessExecutor::exec(const std::vector<std::string> &argv, const Environmen
     c_envp.push_back(const_cast<char *>(item.c_str()));
   c_envp.push_back(nullptr);
 
-  // What is buffered would be lost with the process image (a `version` banner).
-  std::cout.flush();
-  std::cerr.flush();
+  // What stdio buffered would be lost with the process image (our own output
+  // is unbuffered: see output.hpp).
   std::fflush(nullptr);
   // Blocked or ignored signals survive execve: docker must get them as usual.
   sigset_t none;

@@ -4,12 +4,12 @@
 #include "nvd/docker_client.hpp"
 #include "nvd/docker_context.hpp"
 #include "nvd/exec.hpp"
+#include "nvd/output.hpp"
 #include "nvd/plugin_client.hpp"
 #include "nvd/settings.hpp"
 
 #include <functional>
 #include <memory>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,8 +29,8 @@ struct ClientEdges {
       flag_source;
   // The docker client's configuration (contexts); unset: none is read.
   std::function<DockerConfigReader()> docker_config;
-  std::ostream &out;
-  std::ostream &err;
+  Output &out;
+  Output &err;
 };
 
 // One run of nvidia-docker: `args` without the program name. Returns the exit

@@ -137,7 +137,7 @@ class ClientApp : public ::testing::Test {
 protected:
   Outcome run(const std::vector<std::string> &args, Environment env = {}) {
     RecordingExecutor executor(world);
-    std::ostringstream out, err;
+    StringOutput out, err;
     ClientEdges edges{executor,
                       [this](const std::vector<std::string> &prefix,
                              const std::optional<std::string> &socket) {

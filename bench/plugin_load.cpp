@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// nvidia-docker-plugin under load: 32 concurrent keep-alive clients asking
+// /docker/cli/json on the 8-GPU inventory over loopback. Prints requests per
+// second, latency percentiles, and the server's memory at rest and after.
+#include "support/process.hpp"
+#include "support/running_plugin.hpp"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using namespace nvd::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+long resident_kib(int pid) {
+  std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  auto at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::atol(status.c_str() + at + 6);
+}
+
+int connect_to(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+    return -1;
+  int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  return fd;
+}
+
+// Sends one GET and reads its whole answer (Content-Length framed); false on failure.
+bool request(int fd, const std::string &text) {
+  if (::send(fd, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))
+    return false;
+  std::string in;
+  char buffer[8192];
+  std::size_t need = std::string::npos;
+  while (true) {
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0)
+      return false;
+    in.append(buffer, static_cast<std::size_t>(n));
+    auto head = in.find("\r\n\r\n");
+    if (head != std::string::npos && need == std::string::npos) {
+      auto length = in.find("Content-Length: ");
+      if (length == std::string::npos)
+        return false;
+      need = head + 4 + std::strtoul(in.c_str() + length + 16, nullptr, 10);
+    }
+    if (need != std::string::npos && in.size() >= need)
+      return in.compare(0, 12, "HTTP/1.1 200") == 0;
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  int clients = 32;
+  int per_client = argc > 1 ? std::atoi(argv[1]) : 2000;
+  RunningPlugin plugin(NVD_PLUGIN_BINARY, NVD_EXAMPLES_DIR "/inventory-8gpu.json");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  long rest = resident_kib(plugin.process().pid());
+
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
+  std::atomic<int> failures{0};
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      int fd = connect_to(plugin.port());
+      std::string text = "GET /docker/cli/json?dev=" + std::to_string(c % 8) +
+                         " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+      for (int i = 0; i < per_client; ++i) {
+        auto t0 = Clock::now();
+        if (fd < 0 || !request(fd, text)) {
+          // The server closes idle or counted-out keep-alive connections: reconnect.
+          if (fd >= 0)
+            ::close(fd);
+          fd = connect_to(plugin.port());
+          if (fd < 0 || !request(fd, text)) {
+            ++failures;
+            continue;
+          }
+        }
+        latencies[static_cast<std::size_t>(c)].push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      }
+      if (fd >= 0)
+        ::close(fd);
+    });
+  }
+  for (auto &thread : threads)
+    thread.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto &l : latencies)
+    all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))] * 1e3; };
+  std::printf("nvidia-docker-plugin load: %d clients x %d requests of /docker/cli/json (8 GPUs), loopback\n",
+              clients, per_client);
+  std::printf("    %zu answered, %d failed, %.0f requests/s\n", all.size(), failures.load(),
+              static_cast<double>(all.size()) / elapsed);
+  std::printf("    latency p50 %.3f ms   p90 %.3f ms   p99 %.3f ms   max %.3f ms\n", pct(0.5), pct(0.9),
+              pct(0.99), all.back() * 1e3);
+  std::printf("    memory (VmRSS): %ld KiB at rest, %ld KiB after the load\n", rest,
+              resident_kib(plugin.process().pid()));
+  return failures.load() == 0 ? 0 : 1;
+}
