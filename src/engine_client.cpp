@@ -3,6 +3,7 @@
 
 #include "nvd/error.hpp"
 #include "nvd/http_client.hpp"
+#include "nvd/stream_http.hpp"
 #include "nvd/strings.hpp"
 
 #include <nlohmann/json.hpp>
@@ -65,8 +66,7 @@ EngineImageStore::~EngineImageStore() = default;
 std::optional<ImageConfig> EngineImageStore::inspect(const std::string &image) {
   if (image.empty() || image[0] == '-')
     return m_puller->inspect(image); // let the docker client word its refusal
-  HttpSession session(m_timeout, max_inspect_answer);
-  session.use_unix_socket(m_socket);
+  StreamHttpSession session(unix_socket_opener(m_socket), m_timeout, max_inspect_answer);
   std::string url = "http://docker" + engine_image_path(image);
   HttpResponse response;
   try {

@@ -6,7 +6,6 @@
 
 #include <cstdio>
 #include <curl/curl.h>
-#include <sys/socket.h>
 
 namespace nvd {
 
@@ -23,32 +22,6 @@ struct HttpSession::Impl {
   std::string body;
   bool too_large = false;
   char error[CURL_ERROR_SIZE] = {};
-  std::function<void()> on_connect;
-  bool new_connection = false;
-  std::string connect_error;
-
-  // libcurl 7.88 ignores CURL_SOCKOPT_ALREADY_CONNECTED (curl#10626), so a
-  // tunnel cannot be handed over as a ready socket; libcurl opens and connects
-  // its own socket, and we only note that a new connection was made.
-  static curl_socket_t open_socket(void *self, curlsocktype, struct curl_sockaddr *address) {
-    static_cast<Impl *>(self)->new_connection = true;
-    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-  }
-
-  static int connected(void *self, char *, char *, int, int) {
-    auto *impl = static_cast<Impl *>(self);
-    if (!impl->new_connection || !impl->on_connect)
-      return CURL_PREREQFUNC_OK;
-    impl->new_connection = false;
-    try {
-      impl->on_connect();
-      return CURL_PREREQFUNC_OK;
-    } catch (const Error &error) {
-      impl->connect_error = error.what();
-      return CURL_PREREQFUNC_ABORT;
-    }
-  }
-
   static size_t collect(char *data, size_t size, size_t count, void *self) {
     auto *impl = static_cast<Impl *>(self);
     size_t bytes = size * count;
@@ -75,21 +48,6 @@ HttpSession::~HttpSession() {
     curl_api().easy_cleanup(m_impl->curl);
 }
 
-void HttpSession::use_unix_socket(const std::string &path) {
-  curl_api().easy_setopt(m_impl->curl, CURLOPT_UNIX_SOCKET_PATH, path.c_str());
-}
-
-void HttpSession::connect_through(const std::string &abstract_socket,
-                                  std::function<void()> on_connect) {
-  const CurlApi &api = curl_api();
-  m_impl->on_connect = std::move(on_connect);
-  api.easy_setopt(m_impl->curl, CURLOPT_ABSTRACT_UNIX_SOCKET, abstract_socket.c_str());
-  api.easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETFUNCTION, &Impl::open_socket);
-  api.easy_setopt(m_impl->curl, CURLOPT_OPENSOCKETDATA, m_impl.get());
-  api.easy_setopt(m_impl->curl, CURLOPT_PREREQFUNCTION, &Impl::connected);
-  api.easy_setopt(m_impl->curl, CURLOPT_PREREQDATA, m_impl.get());
-}
-
 HttpResponse HttpSession::get(const std::string &url) {
   const CurlApi &api = curl_api();
   CURL *curl = m_impl->curl;
@@ -111,10 +69,7 @@ HttpResponse HttpSession::get(const std::string &url) {
   api.easy_setopt(curl, CURLOPT_ERRORBUFFER, m_impl->error);
   api.easy_setopt(curl, CURLOPT_USERAGENT, "nvidia-docker");
 
-  m_impl->connect_error.clear();
   CURLcode code = api.easy_perform(curl);
-  if (code != CURLE_OK && !m_impl->connect_error.empty())
-    throw Error(m_impl->connect_error);
   if (code != CURLE_OK) {
     std::string detail = m_impl->error[0] != '\0' ? m_impl->error : api.easy_strerror(code);
     switch (code) {

@@ -5,6 +5,7 @@
 #include "nvd/http_client.hpp"
 #include "nvd/ssh_command.hpp"
 #include "nvd/ssh_tunnel.hpp"
+#include "nvd/stream_http.hpp"
 #include "nvd/strings.hpp"
 
 namespace nvd {
@@ -37,12 +38,21 @@ class HttpPluginClient : public PluginClient {
 public:
   HttpPluginClient(const PluginEndpoint &endpoint, std::chrono::milliseconds timeout,
                    const Environment &env)
-      : m_base(endpoint.base_url()), m_session(timeout, max_plugin_answer) {
+      : m_base(endpoint.base_url()) {
     if (endpoint.transport == PluginEndpoint::Transport::ssh) {
       m_tunnel = std::make_unique<SshTunnel>(ssh_command_from(env), endpoint, env, timeout);
-      m_session.connect_through(m_tunnel->socket_name(), [this] { m_tunnel->attach(); });
+      SshTunnel *tunnel = m_tunnel.get();
+      m_session = std::make_unique<StreamHttpSession>(
+          [tunnel](std::chrono::steady_clock::time_point) { return tunnel->open(); }, timeout,
+          max_plugin_answer);
       m_ssh = "ssh://" + (endpoint.user.empty() ? "" : endpoint.user + "@") + endpoint.host + ":" +
               std::to_string(endpoint.ssh_port);
+    } else if (is_loopback_host(endpoint.host) && !switch_from(env, "NV_USE_LIBCURL")) {
+      // This machine: our own few lines of HTTP cost less than loading libcurl.
+      m_session = std::make_unique<StreamHttpSession>(tcp_opener(endpoint.host, endpoint.plugin_port),
+                                                      timeout, max_plugin_answer);
+    } else {
+      m_session = std::make_unique<HttpSession>(timeout, max_plugin_answer);
     }
   }
 
@@ -67,7 +77,7 @@ private:
   // Through ssh, a failure is best explained by what ssh said.
   HttpResponse get(const std::string &url) {
     try {
-      return m_session.get(url);
+      return m_session->get(url);
     } catch (const Error &error) {
       if (!m_tunnel)
         throw;
@@ -77,8 +87,8 @@ private:
   }
 
   std::string m_base;
-  HttpSession m_session;
-  std::unique_ptr<SshTunnel> m_tunnel;
+  std::unique_ptr<SshTunnel> m_tunnel; // outlives the session that reads from it
+  std::unique_ptr<HttpGetter> m_session;
   std::string m_ssh;
 };
 

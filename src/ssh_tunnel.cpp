@@ -11,10 +11,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <cstddef>
 #include <optional>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -24,54 +22,19 @@ namespace nvd {
 SshTunnel::SshTunnel(std::vector<std::string> ssh_command, PluginEndpoint endpoint, Environment env,
                      std::chrono::milliseconds timeout)
     : m_command(std::move(ssh_command)), m_endpoint(std::move(endpoint)), m_env(std::move(env)),
-      m_timeout(timeout) {
-  static int counter = 0;
-  m_name = "nvidia-docker-ssh-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-  m_listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  // An abstract name: its first byte is NUL, and the rest is not NUL-terminated.
-  std::memcpy(address.sun_path + 1, m_name.data(), m_name.size());
-  auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + m_name.size());
-  if (m_listener < 0 || ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), length) != 0 ||
-      ::listen(m_listener, 8) != 0) {
-    int error = errno;
-    if (m_listener >= 0)
-      ::close(m_listener);
-    throw Error(std::string("cannot create the local end of the ssh tunnel: ") + std::strerror(error));
-  }
-}
+      m_timeout(timeout) {}
 
-SshTunnel::~SshTunnel() {
+SshTunnel::~SshTunnel() { finish(true); }
+
+int SshTunnel::open() {
   finish(true);
-  ::close(m_listener);
-}
-
-// The connection our HTTP client just made; any other process that connected
-// to the socket in the meantime is turned away.
-static int accept_own_connection(int listener) {
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0)
-      return -1;
-    ucred peer{};
-    socklen_t size = sizeof peer;
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.pid == ::getpid())
-      return fd;
-    ::close(fd);
-  }
-  return -1;
-}
-
-void SshTunnel::attach() {
-  finish(true);
-  int stream = accept_own_connection(m_listener);
-  if (stream < 0)
-    throw Error("the ssh tunnel's local socket lost its connection");
-  int errors[2];
+  int pair[2], errors[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    throw Error(std::string("cannot create a socket pair for ssh: ") + std::strerror(errno));
   if (::pipe2(errors, O_CLOEXEC) != 0) {
     int error = errno;
-    ::close(stream);
+    ::close(pair[0]);
+    ::close(pair[1]);
     throw Error(std::string("cannot create a pipe for ssh: ") + std::strerror(error));
   }
   // Without a terminal ssh could only wait for an answer that never comes.
@@ -85,19 +48,21 @@ void SshTunnel::attach() {
     if (!found)
       throw Error("command not found: " + argv[0] + " (install the OpenSSH client, or set NV_SSH)");
     ChildIo io;
-    io.stdin_fd = stream;
-    io.stdout_fd = stream;
+    io.stdin_fd = pair[1];
+    io.stdout_fd = pair[1];
     io.stderr_fd = errors[1];
     m_pid = start_child(*found, argv, environment_strings(m_env), io);
   } catch (const Error &error) {
-    for (int fd : {stream, errors[0], errors[1]})
+    for (int fd : {pair[0], pair[1], errors[0], errors[1]})
       ::close(fd);
     throw Error(std::string("ssh: ") + error.what());
   }
-  ::close(stream);
+  ::close(pair[1]);
   ::close(errors[1]);
   m_stderr = errors[0];
   m_said.clear();
+  ::fcntl(pair[0], F_SETFL, ::fcntl(pair[0], F_GETFL) | O_NONBLOCK);
+  return pair[0];
 }
 
 void SshTunnel::finish(bool force) {

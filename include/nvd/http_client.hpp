@@ -13,26 +13,24 @@ struct HttpResponse {
   std::string body;
 };
 
-// HTTP GET over one reused connection (libcurl), with a total timeout, a cap on
-// the answer's size, no redirects and no proxy. Failures are Errors that name
-// the URL and what went wrong.
-class HttpSession {
+// One HTTP GET at a time, on a connection kept between requests. Failures are
+// Errors that name the URL and what went wrong.
+class HttpGetter {
+public:
+  virtual ~HttpGetter() = default;
+  virtual HttpResponse get(const std::string &url) = 0;
+};
+
+// HttpGetter over libcurl (loaded on first use), with a total timeout, a cap
+// on the answer's size, no redirects and no proxy: for plugins on other hosts.
+class HttpSession : public HttpGetter {
 public:
   HttpSession(std::chrono::milliseconds timeout, std::size_t max_body);
-  ~HttpSession();
+  ~HttpSession() override;
   HttpSession(const HttpSession &) = delete;
   HttpSession &operator=(const HttpSession &) = delete;
 
-  HttpResponse get(const std::string &url);
-
-  // Connects to the unix socket at `path` instead of the URL's host (a local
-  // Docker Engine API).
-  void use_unix_socket(const std::string &path);
-
-  // Connects to an abstract unix socket instead of the URL's host, and calls
-  // `on_connect` each time a new connection to it has been made (before the
-  // request is sent): how an ssh tunnel is attached to the connection.
-  void connect_through(const std::string &abstract_socket, std::function<void()> on_connect);
+  HttpResponse get(const std::string &url) override;
 
 private:
   struct Impl;

@@ -12,10 +12,9 @@
 namespace nvd {
 
 // A stream to the plugin on a remote host, through the user's own OpenSSH
-// client (`ssh -W`). The HTTP client connects to an abstract unix socket of
-// ours (no file to leave behind); each connection from this process is
-// accepted and becomes ssh's stdin and stdout. The ssh child never outlives
-// this object, and no descriptor of it reaches docker (all are close-on-exec).
+// client (`ssh -W`): ssh's stdin and stdout are one end of a socket pair, the
+// HTTP client has the other. The ssh child never outlives this object, and no
+// descriptor of it reaches docker (all are close-on-exec).
 class SshTunnel {
 public:
   SshTunnel(std::vector<std::string> ssh_command, PluginEndpoint endpoint, Environment env,
@@ -24,11 +23,9 @@ public:
   SshTunnel(const SshTunnel &) = delete;
   SshTunnel &operator=(const SshTunnel &) = delete;
 
-  // The abstract socket name (without its leading NUL) to connect to.
-  const std::string &socket_name() const { return m_name; }
-  // After a connection to the socket: accepts it and starts ssh on it (ending
-  // a previous one). Throws Error when ssh cannot be started.
-  void attach();
+  // Starts ssh (ending a previous one) and returns our end of the stream; the
+  // caller owns and closes it. Throws Error when ssh cannot be started.
+  int open();
   // After a failed request: why, from what ssh said ("" when it said nothing).
   std::string diagnose();
 
@@ -39,8 +36,6 @@ private:
   PluginEndpoint m_endpoint;
   Environment m_env;
   std::chrono::milliseconds m_timeout;
-  std::string m_name;
-  int m_listener = -1;
   pid_t m_pid = -1;
   int m_stderr = -1;
   int m_status = 0;

@@ -20,7 +20,9 @@ const std::string client = NVD_CLIENT_BINARY;
 const std::string fake_docker = NVD_FAKE_DOCKER;
 const std::string info_json = R"({"Version":{"Driver":"535.104.05","CUDA":"12.2"},"Devices":[]})";
 
-class Faults : public ::testing::Test {
+// Each fault is played to both HTTP clients: our own (loopback plugins) and
+// libcurl (plugins on other hosts; NV_USE_LIBCURL forces it here).
+class Faults : public ::testing::TestWithParam<bool> {
 protected:
   Faults() : images(dir.file("images")), log(dir.file("log")) {
     std::filesystem::create_directories(images);
@@ -39,7 +41,8 @@ protected:
     std::map<std::string, std::optional<std::string>> env = {
         {"NV_DOCKER", fake_docker}, {"NV_HOST", nv_host}, {"DOCKER_HOST", "unix:///x.sock"},
         {"FAKE_DOCKER_LOG", log},   {"FAKE_DOCKER_IMAGES", images}, {"NV_GPU", std::nullopt},
-        {"NV_TIMEOUT", std::nullopt}};
+        {"NV_TIMEOUT", std::nullopt},
+        {"NV_USE_LIBCURL", GetParam() ? std::optional<std::string>("1") : std::nullopt}};
     for (auto &[name, value] : extra)
       env[name] = value;
     std::vector<std::string> argv = {client};
@@ -73,7 +76,7 @@ protected:
 
 } // namespace
 
-TEST_F(Faults, SlowPluginTimesOut) {
+TEST_P(Faults, SlowPluginTimesOut) {
   ScriptedServer slow([](int, const std::string &) { std::this_thread::sleep_for(1500ms); });
   Outcome outcome = run(slow.base_url(), {{"NV_TIMEOUT", "0.5"}});
   expect_refusal(outcome, slow.base_url() + "/gpu/info/json: no answer within 0.5 s (",
@@ -81,7 +84,7 @@ TEST_F(Faults, SlowPluginTimesOut) {
   EXPECT_LT(outcome.elapsed, 2500ms);
 }
 
-TEST_F(Faults, ServerErrorShowsItsMessage) {
+TEST_P(Faults, ServerErrorShowsItsMessage) {
   ScriptedServer failing([](int s, const std::string &) {
     ScriptedServer::send_all(s, ScriptedServer::http_answer(500, "nvml: driver not loaded\n"));
   });
@@ -89,7 +92,7 @@ TEST_F(Faults, ServerErrorShowsItsMessage) {
                  failing.base_url() + "/gpu/info/json: HTTP 500: nvml: driver not loaded");
 }
 
-TEST_F(Faults, MalformedJsonIsRefused) {
+TEST_P(Faults, MalformedJsonIsRefused) {
   ScriptedServer garbled([](int s, const std::string &) {
     ScriptedServer::send_all(s, ScriptedServer::http_answer(200, "{\"Version\": [oops"));
   });
@@ -97,7 +100,7 @@ TEST_F(Faults, MalformedJsonIsRefused) {
                  "invalid answer from " + garbled.base_url() + "/gpu/info/json: not JSON (");
 }
 
-TEST_F(Faults, TruncatedAnswerIsRefused) {
+TEST_P(Faults, TruncatedAnswerIsRefused) {
   ScriptedServer cut([](int s, const std::string &) {
     ScriptedServer::send_all(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"Version\":");
   });
@@ -105,7 +108,7 @@ TEST_F(Faults, TruncatedAnswerIsRefused) {
                  "is that port really nvidia-docker-plugin?");
 }
 
-TEST_F(Faults, OversizedAnswerIsRefused) {
+TEST_P(Faults, OversizedAnswerIsRefused) {
   ScriptedServer huge([](int s, const std::string &) {
     std::string body(3 * 1024 * 1024, ' ');
     ScriptedServer::send_all(s, ScriptedServer::http_answer(200, body));
@@ -114,7 +117,7 @@ TEST_F(Faults, OversizedAnswerIsRefused) {
                  huge.base_url() + "/gpu/info/json: answer larger than 1048576 bytes, refused");
 }
 
-TEST_F(Faults, RedirectIsNotFollowed) {
+TEST_P(Faults, RedirectIsNotFollowed) {
   ScriptedServer redirecting([](int s, const std::string &) {
     ScriptedServer::send_all(s, ScriptedServer::http_answer(302, "", "Location: http://10.1.1.1/\r\n"));
   });
@@ -122,7 +125,7 @@ TEST_F(Faults, RedirectIsNotFollowed) {
                  redirecting.base_url() + "/gpu/info/json: HTTP 302 (redirects are not followed)");
 }
 
-TEST_F(Faults, NonHttpServiceIsRefused) {
+TEST_P(Faults, NonHttpServiceIsRefused) {
   ScriptedServer ssh([](int s, const std::string &) {
     ScriptedServer::send_all(s, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
   });
@@ -130,7 +133,7 @@ TEST_F(Faults, NonHttpServiceIsRefused) {
                  "is that port really nvidia-docker-plugin?");
 }
 
-TEST_F(Faults, HostileDockerCliAnswerNeverReachesDocker) {
+TEST_P(Faults, HostileDockerCliAnswerNeverReachesDocker) {
   ScriptedServer hostile([](int s, const std::string &request) {
     if (request.find("/gpu/info/json") != std::string::npos)
       ScriptedServer::send_all(s, ScriptedServer::http_answer(200, info_json));
@@ -143,7 +146,7 @@ TEST_F(Faults, HostileDockerCliAnswerNeverReachesDocker) {
                  "refused answer from " + hostile.base_url() + "/docker/cli/json?vol=nvidia_driver&dev=: volume \"/:/host\"");
 }
 
-TEST_F(Faults, PrivilegedAsDeviceNeverReachesDocker) {
+TEST_P(Faults, PrivilegedAsDeviceNeverReachesDocker) {
   ScriptedServer hostile([](int s, const std::string &request) {
     if (request.find("/gpu/info/json") != std::string::npos)
       ScriptedServer::send_all(s, ScriptedServer::http_answer(200, info_json));
@@ -153,7 +156,7 @@ TEST_F(Faults, PrivilegedAsDeviceNeverReachesDocker) {
   expect_refusal(run(hostile.base_url()), "refused answer from ", "device \"--privileged\"");
 }
 
-TEST_F(Faults, MalformedPluginCudaVersion) {
+TEST_P(Faults, MalformedPluginCudaVersion) {
   for (const char *bad : {"abc", "12.", ""}) {
     ScriptedServer plugin([bad](int s, const std::string &) {
       ScriptedServer::send_all(s, ScriptedServer::http_answer(
@@ -164,37 +167,40 @@ TEST_F(Faults, MalformedPluginCudaVersion) {
   }
 }
 
-TEST_F(Faults, MalformedImageCudaLabel) {
+TEST_P(Faults, MalformedImageCudaLabel) {
   write_file(images + "/bad_latest.json",
              R"({"Labels":{"com.nvidia.volumes.needed":"nvidia_driver","com.nvidia.cuda.version":"12."}})");
   expect_refusal(run("http://127.0.0.1:9", {}, {"run", "bad"}),
                  "image bad: label com.nvidia.cuda.version is not a version: \"12.\"");
 }
 
-TEST_F(Faults, NvGpuOfSeparatorsOnly) {
+TEST_P(Faults, NvGpuOfSeparatorsOnly) {
   expect_refusal(run("http://127.0.0.1:9", {{"NV_GPU", ",, ,"}}), "NV_GPU: no device in \",, ,\"");
 }
 
-TEST_F(Faults, GarbageNvHost) {
+TEST_P(Faults, GarbageNvHost) {
   expect_refusal(run("ftp://gpu1"), "invalid remote host URI: ftp://gpu1 (");
   expect_refusal(run("http://gpu1:99999"), "invalid remote host URI: http://gpu1:99999 (");
 }
 
-TEST_F(Faults, BlankNvDocker) {
+TEST_P(Faults, BlankNvDocker) {
   expect_refusal(run("http://127.0.0.1:9", {{"NV_DOCKER", "   "}}), "NV_DOCKER is set but blank");
   expect_refusal(run("http://127.0.0.1:9", {{"NV_DOCKER", ""}}, {"ps"}), "NV_DOCKER is set but empty");
 }
 
-TEST_F(Faults, DockerNotExecutable) {
+TEST_P(Faults, DockerNotExecutable) {
   write_file(dir.file("docker"), "not a program", false);
   expect_refusal(run("http://127.0.0.1:9", {{"NV_DOCKER", dir.file("docker")}}, {"ps"}),
                  "NV_DOCKER: command not found: " + dir.file("docker"));
 }
 
-TEST_F(Faults, UnknownRunFlag) {
+TEST_P(Faults, UnknownRunFlag) {
   write_file(dir.file("help.txt"), "Options:\n      --rm    Automatically remove\n");
   expect_refusal(run("http://127.0.0.1:9", {{"FAKE_DOCKER_HELP", dir.file("help.txt")},
                                            {"XDG_CACHE_HOME", dir.file("cache")}},
                      {"run", "--bogus", "cuda"}),
                  "docker run: unknown flag: --bogus");
 }
+
+INSTANTIATE_TEST_SUITE_P(HttpClients, Faults, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool> &client) { return client.param ? "libcurl" : "builtin"; });
