@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
+#include <poll.h>
+#include <pty.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -138,6 +140,67 @@ bool Process::wait_for_stderr(const std::string &needle, std::chrono::millisecon
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
+}
+
+Completed run_in_terminal(const std::vector<std::string> &argv,
+                          const std::map<std::string, std::optional<std::string>> &environment,
+                          const std::string &cwd, std::chrono::milliseconds timeout) {
+  std::map<std::string, std::string> env;
+  for (char **entry = environ; *entry != nullptr; ++entry) {
+    std::string item(*entry);
+    auto equals = item.find('=');
+    if (equals != std::string::npos)
+      env[item.substr(0, equals)] = item.substr(equals + 1);
+  }
+  for (const auto &[name, value] : environment) {
+    if (value)
+      env[name] = *value;
+    else
+      env.erase(name);
+  }
+  std::vector<std::string> env_strings;
+  for (const auto &[name, value] : env)
+    env_strings.push_back(name + "=" + value);
+  std::vector<char *> c_argv, c_envp;
+  for (const auto &arg : argv)
+    c_argv.push_back(const_cast<char *>(arg.c_str()));
+  c_argv.push_back(nullptr);
+  for (const auto &item : env_strings)
+    c_envp.push_back(const_cast<char *>(item.c_str()));
+  c_envp.push_back(nullptr);
+
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0)
+    throw std::runtime_error(std::string("forkpty: ") + std::strerror(errno));
+  if (pid == 0) {
+    if (::chdir(cwd.c_str()) != 0)
+      _exit(126);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(c_argv[0], c_argv.data(), c_envp.data());
+    _exit(127);
+  }
+  std::string output;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 50) > 0) {
+      ssize_t n = ::read(master, buffer, sizeof buffer);
+      if (n <= 0)
+        break; // EIO: the terminal's last process has gone
+      output.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(master);
+  int status = 0;
+  if (std::chrono::steady_clock::now() >= deadline)
+    ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return {code, output, ""};
 }
 
 Completed run_program(const std::vector<std::string> &argv,

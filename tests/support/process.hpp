@@ -53,6 +53,13 @@ Completed run_program(const std::vector<std::string> &argv,
                       const std::string &stdin_text = "",
                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Runs a program on a pseudo-terminal (for docker's -t), in `cwd`: its exit
+// status and everything it wrote to the terminal.
+Completed run_in_terminal(const std::vector<std::string> &argv,
+                          const std::map<std::string, std::optional<std::string>> &environment,
+                          const std::string &cwd,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 std::string read_file(const std::string &path);
 void write_file(const std::string &path, const std::string &text, bool executable = false);
 

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// End to end: nvidia-docker → the real docker client on PATH → a fake Docker
+// Engine API on a unix socket, with nvidia-docker-plugin on the sample
+// inventory. The assertions are on what docker itself sends to the engine.
+#include "nvd/command_line.hpp"
+
+#include "support/fake_engine.hpp"
+#include "support/process.hpp"
+#include "support/running_plugin.hpp"
+#include "support/shell_words.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace nvd::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string client = NVD_CLIENT_BINARY;
+const json gpu_config = {{"Env", {"PATH=/usr/bin"}},
+                         {"Labels", {{"com.nvidia.volumes.needed", "nvidia_driver"},
+                                     {"com.nvidia.cuda.version", "8.0"}}}};
+const json plain_config = {{"Env", {"PATH=/usr/bin"}}, {"Labels", nullptr}};
+
+bool docker_available() { return ::access("/usr/bin/docker", X_OK) == 0 || ::access("/usr/local/bin/docker", X_OK) == 0; }
+
+class EndToEnd : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!docker_available()) {
+      if (std::getenv("CI") != nullptr)
+        FAIL() << "no docker client on PATH: CI needs one (Debian: docker.io; see README)";
+      GTEST_SKIP() << "no docker client on PATH";
+    }
+    engine = std::make_unique<FakeEngine>(dir.file("engine.sock"));
+    plugin = std::make_unique<RunningPlugin>(NVD_PLUGIN_BINARY, NVD_EXAMPLES_DIR "/inventory-2gpu.json");
+    std::filesystem::create_directories(dir.file("docker-config"));
+  }
+
+  std::map<std::string, std::optional<std::string>> env(std::map<std::string, std::optional<std::string>> extra = {}) {
+    std::map<std::string, std::optional<std::string>> base = {
+        {"DOCKER_HOST", engine->docker_host()}, {"NV_HOST", plugin->base_url()},
+        {"DOCKER_CONFIG", dir.file("docker-config")}, {"HOME", dir.path()},
+        {"NV_DOCKER", std::nullopt}, {"NV_GPU", std::nullopt}, {"DOCKER_CONTEXT", std::nullopt},
+        {"DOCKER_CLI_HINTS", "false"}};
+    for (auto &[k, v] : extra)
+      base[k] = v;
+    return base;
+  }
+
+  Completed nvidia_docker(std::vector<std::string> args, std::map<std::string, std::optional<std::string>> extra = {}) {
+    args.insert(args.begin(), client);
+    return run_program(args, env(std::move(extra)));
+  }
+
+  static std::vector<std::string> devices(const json &create) {
+    std::vector<std::string> paths;
+    for (const auto &device : create["HostConfig"]["Devices"])
+      paths.push_back(device["PathOnHost"].get<std::string>());
+    return paths;
+  }
+
+  TempDir dir{"nvd-e2e"};
+  std::unique_ptr<FakeEngine> engine;
+  std::unique_ptr<RunningPlugin> plugin;
+};
+
+const std::vector<std::string> all_devices = {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
+                                              "/dev/nvidia0", "/dev/nvidia1"};
+
+} // namespace
+
+TEST_F(EndToEnd, DetachedGpuRunSendsDevicesAndDriverVolume) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"run", "-d", "nvidia/cuda", "nvidia-smi", "-L"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out.size(), 65u) << result.out; // the container id and a newline
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  const json &create = creates[0];
+  EXPECT_EQ(create["Image"], "nvidia/cuda");
+  EXPECT_EQ(create["Cmd"], json({"nvidia-smi", "-L"}));
+  EXPECT_EQ(create["HostConfig"]["VolumeDriver"], "nvidia-docker");
+  EXPECT_EQ(create["HostConfig"]["Binds"], json({"nvidia_driver_535.104.05:/usr/local/nvidia:ro"}));
+  EXPECT_EQ(devices(create), all_devices);
+}
+
+TEST_F(EndToEnd, NonGpuImageIsSentUnchanged) {
+  engine->add_image("busybox", plain_config);
+  Completed result = nvidia_docker({"run", "-d", "busybox", "true"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_TRUE(devices(creates[0]).empty());
+  EXPECT_EQ(creates[0]["HostConfig"]["VolumeDriver"], "");
+  EXPECT_EQ(plugin->request_count(), 0);
+}
+
+TEST_F(EndToEnd, NvGpuSelectsTheDevicesSent) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"create", "--name", "job", "nvidia/cuda"}, {{"NV_GPU", "GPU-b78a"}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(devices(creates[0]), (std::vector<std::string>{"/dev/nvidiactl", "/dev/nvidia-uvm",
+                                                           "/dev/nvidia-uvm-tools", "/dev/nvidia1"}));
+  bool named = false, started = false;
+  for (const auto &request : engine->requests()) {
+    named = named || request.query.find("name=job") != std::string::npos;
+    started = started || request.path.find("/start") != std::string::npos;
+  }
+  EXPECT_TRUE(named);
+  EXPECT_FALSE(started) << "create must not start the container";
+}
+
+TEST_F(EndToEnd, AttachedRunPassesTheExitCodeThrough) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"run", "--rm", "nvidia/cuda", "exit", "3"});
+  EXPECT_EQ(result.status, 3) << result.err;
+  EXPECT_EQ(result.out, "hello from the fake engine\n");
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(devices(engine->creates()[0]), all_devices);
+}
+
+TEST_F(EndToEnd, GlobalOptionsBeforeTheCommand) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"--log-level", "error", "-H", engine->docker_host(), "container", "run",
+                                    "-d", "-e", "A=1", "nvidia/cuda"},
+                                   {{"DOCKER_HOST", std::nullopt}, {"NV_HOST", plugin->base_url()}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(creates[0]["Env"], json({"A=1"}));
+  EXPECT_EQ(devices(creates[0]), all_devices);
+}
+
+TEST_F(EndToEnd, MissingImageIsPulledFirst) {
+  engine->add_registry_image("nvidia/cuda:12.4", gpu_config);
+  Completed result = nvidia_docker({"run", "-d", "nvidia/cuda:12.4"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.err.find("Pulling from nvidia/cuda"), std::string::npos) << result.err;
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(devices(engine->creates()[0]), all_devices);
+}
+
+TEST_F(EndToEnd, LabelsAreReadOverTheSocketWithOneRequest) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"create", "nvidia/cuda"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  int inspections = 0;
+  for (const auto &request : engine->requests())
+    inspections += request.path.find("/images/nvidia/cuda") != std::string::npos;
+  EXPECT_EQ(inspections, 1);
+  EXPECT_EQ(plugin->request_count(), 2);
+}
+
+// For every real-world command line: the image and command nvidia-docker finds
+// are what the real docker client sends, and docker accepts the rewritten line.
+TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
+  engine->every_image(gpu_config);
+  engine->refuse_creates(true);
+  std::string cwd = dir.file("cwd");
+  std::filesystem::create_directories(cwd);
+  for (const char *file : {"env.list", "labels", "labels.txt"})
+    write_file(cwd + "/" + file, "A=b\n");
+  std::ifstream corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv");
+  ASSERT_TRUE(corpus);
+  int lines = 0, agreed = 0;
+  std::string line;
+  while (std::getline(corpus, line)) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    ++lines;
+    std::string expected = line.substr(0, line.find('\t'));
+    std::string command = line.substr(line.find('\t') + 1);
+    auto words = shell_words(command);
+    ASSERT_TRUE(words) << command;
+    std::vector<std::string> args(words->begin() + 1, words->end());
+    nvd::ParseResult ours = nvd::parse_command_line(args);
+
+    std::size_t before = engine->creates().size();
+    std::vector<std::string> argv = {client};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Completed result = run_in_terminal(argv, env(), cwd);
+    auto creates = engine->creates();
+    bool sent = creates.size() > before;
+
+    std::string problem;
+    if (expected == "HELP" || expected == "PARSE-ERROR" || expected.rfind("REFUSED:", 0) == 0) {
+      if (sent)
+        problem = "docker sent a create for a line it should refuse";
+    } else if (!sent) {
+      problem = "no create reached the engine: " + result.out.substr(0, 300);
+    } else {
+      const json &create = creates.back();
+      json cmd = json::array();
+      for (std::size_t i = ours.line.image_index + 1; i < args.size(); ++i)
+        cmd.push_back(args[i]);
+      if (create["Image"] != expected || create["Image"] != args[ours.line.image_index])
+        problem = "image: docker sent " + create["Image"].dump() + ", nvidia-docker found " +
+                  args[ours.line.image_index];
+      else if ((cmd.empty() && !create["Cmd"].is_null() && !create["Cmd"].empty()) || (!cmd.empty() && create["Cmd"] != cmd))
+        problem = "command: docker sent " + create["Cmd"].dump() + ", nvidia-docker found " + cmd.dump();
+      else if (devices(create).size() < all_devices.size())
+        problem = "the GPU devices did not reach docker";
+    }
+    if (problem.empty())
+      ++agreed;
+    else
+      ADD_FAILURE() << command << "\n  " << problem;
+  }
+  std::cout << "[ conform  ] " << agreed << " of " << lines
+            << " real-world command lines: nvidia-docker and the real docker client agree\n";
+  EXPECT_GE(lines, 300);
+  EXPECT_EQ(agreed, lines);
+}
