@@ -2,6 +2,9 @@
 #include "nvd/client_app.hpp"
 
 #include "nvd/command_line.hpp"
+#include "nvd/container_env.hpp"
+#include "nvd/gpu_backend.hpp"
+#include "nvd/requirements.hpp"
 #include "nvd/docker_context.hpp"
 #include "nvd/engine_client.hpp"
 #include "nvd/error.hpp"
@@ -153,40 +156,170 @@ private:
         throw Error("image " + printable(image) + " is still missing after docker pull");
     }
 
-    LabelRequest request = read_gpu_labels(*config, image);
-    if (!request.gpu_image) {
-      debug(std::string("no ") + volumes_needed_label + " label: not a GPU image, command unchanged");
+    std::string own_request = command_gpu_request(line);
+    if (!own_request.empty()) {
+      debug("the command asks for GPUs itself (" + own_request + "): command unchanged");
       return hand_over(docker_command, line.args);
     }
-    debug(std::string(volumes_needed_label) + "=" + shell_quote(join(request.volumes, " ")) +
-          (request.cuda ? std::string(", ") + cuda_version_label + "=" + request.cuda->text : ""));
+    LabelRequest labels = read_gpu_labels(*config, image);
+    std::map<std::string, std::string> container_env =
+        container_environment(config->env, line, m_env, m_edges.read_file);
+    GpuRequest request = gpu_request(labels, container_env, m_env);
+    if (!request.wanted) {
+      debug(std::string("not a GPU image (no ") + volumes_needed_label +
+            " label; no NVIDIA_VISIBLE_DEVICES, NVIDIA_REQUIRE_CUDA or CUDA_VERSION in its "
+            "environment): command unchanged");
+      return hand_over(docker_command, line.args);
+    }
+    debug("GPU image (" + request.reason + "); GPUs: " + describe(request.selection));
 
-    std::vector<std::string> gpu_ids = gpu_ids_from(m_env);
-    debug("NV_GPU: " + (gpu_ids.empty() ? std::string("all GPUs") : join(gpu_ids, ",")));
     auto nv_host = m_env.find("NV_HOST");
     PluginEndpoint endpoint = nv_host != m_env.end() && !nv_host->second.empty()
                                   ? parse_nv_host(nv_host->second)
                                   : plugin_endpoint_for(daemon);
-    debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
-    if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
-        m_env.count("DOCKER_HOST") == 0)
-      m_edges.err.write("nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
-                        "container runs on the local docker daemon, with GPUs described by " +
-                        endpoint.describe() + "\n");
+    std::optional<Backend> backend = backend_from(m_env);
+    std::unique_ptr<PluginClient> plugin;
+    std::optional<PluginGpuInfo> host;
+    std::string plugin_failure;
+    if (!backend || *backend == Backend::plugin) {
+      debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
+      if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
+          m_env.count("DOCKER_HOST") == 0)
+        m_edges.err.write("nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
+                          "container runs on the local docker daemon, with GPUs described by " +
+                          endpoint.describe() + "\n");
+      try {
+        plugin = m_edges.plugin(endpoint, timeout_from(m_env));
+        host = plugin->gpu_info();
+        backend = Backend::plugin;
+      } catch (const ConnectionRefused &error) {
+        // Only an absent plugin at an address we inferred means "use another
+        // mechanism"; a plugin named by NV_HOST or chosen by NV_BACKEND, or
+        // one that answers wrongly, is an error to show.
+        if (backend || endpoint.origin == "NV_HOST")
+          throw;
+        plugin_failure = error.what();
+        plugin.reset();
+        debug("no plugin: " + plugin_failure);
+      }
+    }
+    if (!backend)
+      backend = backend_offered_by_daemon(*images, endpoint, plugin_failure);
+    debug("backend: " + backend_name(*backend));
 
-    std::unique_ptr<PluginClient> plugin = m_edges.plugin(endpoint, timeout_from(m_env));
-    if (request.cuda) {
-      Version driver = plugin->driver_cuda_version();
-      debug("driver supports CUDA " + driver.text);
-      std::string refusal = check_cuda_version(driver, *request.cuda);
+    check_requirements(request, host);
+
+    std::vector<std::string> extra;
+    if (*backend == Backend::plugin) {
+      std::vector<std::string> ids = request.selection.kind == GpuSelection::Kind::listed
+                                         ? request.selection.ids
+                                         : std::vector<std::string>{};
+      GpuArguments gpu = plugin->docker_arguments(labels.volumes, ids);
+      if (request.selection.kind == GpuSelection::Kind::none)
+        gpu.devices = control_devices_only(gpu.devices); // the driver, but no GPU
+      extra = gpu.to_docker_args();
+    } else {
+      extra = backend_arguments(*backend, request.selection);
+      if (request.selection.kind == GpuSelection::Kind::none && *backend != Backend::runtime)
+        debug("NVIDIA_VISIBLE_DEVICES=none: the " + backend_name(*backend) +
+              " backend has no way to give driver files without a GPU; none given");
+    }
+    plugin.reset(); // the connection is closed before docker takes over
+    debug("GPU arguments: " + shell_join(extra));
+    return hand_over(docker_command, insert_before_image(line, extra));
+  }
+
+  static std::string describe(const GpuSelection &selection) {
+    switch (selection.kind) {
+    case GpuSelection::Kind::all:
+      return "all (" + selection.origin + ")";
+    case GpuSelection::Kind::none:
+      return "none (" + selection.origin + ")";
+    case GpuSelection::Kind::listed:
+      break;
+    }
+    return join(selection.ids, ",") + " (" + selection.origin + ")";
+  }
+
+  static std::vector<std::string> control_devices_only(const std::vector<std::string> &devices) {
+    std::vector<std::string> kept;
+    for (const auto &device : devices) {
+      std::string name = device.substr(device.rfind('/') + 1);
+      bool gpu = starts_with(name, "nvidia") && name.size() > 6 && is_decimal(name.substr(6));
+      if (!gpu)
+        kept.push_back(device);
+    }
+    return kept;
+  }
+
+  // No plugin answered: use what the daemon offers, CDI first, then the nvidia
+  // runtime. --gpus is never guessed: the daemon does not say whether it works.
+  Backend backend_offered_by_daemon(ImageStore &daemon, const PluginEndpoint &endpoint,
+                                    const std::string &plugin_failure) {
+    DaemonInfo info;
+    std::string info_failure;
+    try {
+      info = daemon.daemon_info();
+    } catch (const Error &error) {
+      info_failure = error.what();
+    }
+    debug("daemon: runtimes " + join(info.runtimes, ",") + "; CDI devices " + join(info.cdi_devices, ","));
+    for (const auto &device : info.cdi_devices)
+      if (starts_with(device, "nvidia.com/gpu="))
+        return Backend::cdi;
+    for (const auto &runtime : info.runtimes)
+      if (runtime == "nvidia")
+        return Backend::runtime;
+    throw Error("no GPU mechanism found: nvidia-docker-plugin at " + endpoint.describe() + " (" +
+                plugin_failure + "); CDI devices nvidia.com/gpu (" +
+                (info_failure.empty() ? "none known to the docker daemon" : info_failure) +
+                "); the nvidia runtime (" +
+                (info_failure.empty() ? "not registered with the docker daemon" : "unknown") +
+                "). Start nvidia-docker-plugin, install the NVIDIA container toolkit, or set "
+                "NV_BACKEND=gpus to use docker's --gpus");
+  }
+
+  // The image's CUDA label (1.0) and NVIDIA_REQUIRE_* against the host, when a
+  // plugin told us the host's values; otherwise the runtime checks them.
+  void check_requirements(const GpuRequest &request, const std::optional<PluginGpuInfo> &host) {
+    bool has_requirements = request.labels.cuda || !request.requirements.empty();
+    if (!host) {
+      if (has_requirements)
+        debug("requirements not checked here: no plugin told this host's versions; the runtime checks them");
+      return;
+    }
+    debug("host: driver " + host->driver.text + ", CUDA " + host->cuda.text);
+    if (request.labels.cuda) {
+      std::string refusal = check_cuda_version(host->cuda, *request.labels.cuda);
       if (!refusal.empty())
         throw Error(refusal);
     }
-    GpuArguments gpu = plugin->docker_arguments(request.volumes, gpu_ids);
-    plugin.reset(); // the connection is closed before docker takes over
-    std::vector<std::string> extra = gpu.to_docker_args();
-    debug("plugin arguments: " + shell_join(extra));
-    return hand_over(docker_command, insert_before_image(line, extra));
+    if (request.requirements_disabled) {
+      if (!request.requirements.empty())
+        debug("NVIDIA_DISABLE_REQUIRE is set: NVIDIA_REQUIRE_* not checked");
+      return;
+    }
+    HostFacts facts{host->driver, host->cuda, selected_gpus(request.selection, *host)};
+    for (const auto &[variable, value] : request.requirements) {
+      std::string refusal = check_requirement(parse_requirement(variable, value), facts);
+      if (!refusal.empty())
+        throw Error(refusal);
+    }
+  }
+
+  static std::vector<GpuFacts> selected_gpus(const GpuSelection &selection, const PluginGpuInfo &host) {
+    std::vector<GpuFacts> gpus;
+    auto add = [&](const PluginGpuInfo::Device &device) { gpus.push_back({device.brand, device.arch}); };
+    if (selection.kind == GpuSelection::Kind::all)
+      for (const auto &device : host.devices)
+        add(device);
+    if (selection.kind == GpuSelection::Kind::listed)
+      for (const auto &id : selection.ids)
+        for (std::size_t i = 0; i < host.devices.size(); ++i)
+          if ((is_decimal(id) && id.size() < 9 && std::stoul(id) == i) ||
+              (starts_with(id, "GPU-") && starts_with(host.devices[i].uuid, id)))
+            add(host.devices[i]);
+    return gpus;
   }
 
   const Environment &m_env;
@@ -244,6 +377,7 @@ int client_main(int argc, char **argv) {
           return std::make_unique<DockerCliFlagSource>(docker_command, env);
         },
         filesystem_config_reader,
+        [](const std::string &path) { return filesystem_config_reader().read_file(path); },
         out, err};
     return run_client(args, env, edges);
   } catch (const Error &error) {

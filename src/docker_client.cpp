@@ -54,6 +54,20 @@ std::optional<ImageConfig> DockerCliImageStore::inspect(const std::string &image
   return parse_image_config(result.out, image);
 }
 
+DaemonInfo DockerCliImageStore::daemon_info() {
+  std::vector<std::string> argv = m_prefix;
+  for (const char *word : {"info", "--format", "{{json .}}"})
+    argv.emplace_back(word);
+  std::string program = resolve_docker_program(argv[0], m_env);
+  ChildResult result = run_child(program, argv, environment_strings(m_env), ChildOutput::capture);
+  if (result.status != 0) {
+    std::string message = last_line(result.err);
+    throw Error("`" + shell_join(argv) + "` failed (exit status " + std::to_string(result.status) + ")" +
+                (message.empty() ? "" : ": " + printable(message)));
+  }
+  return parse_daemon_info(result.out);
+}
+
 std::string DockerCliImageStore::describe() const {
   return "`" + shell_join(m_prefix) + " image inspect`";
 }

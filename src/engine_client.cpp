@@ -78,6 +78,19 @@ std::optional<ImageConfig> EngineImageStore::inspect(const std::string &image) {
   return parse_engine_inspect(response.status, response.body, image, m_socket);
 }
 
+DaemonInfo EngineImageStore::daemon_info() {
+  StreamHttpSession session(unix_socket_opener(m_socket), m_timeout, max_inspect_answer);
+  HttpResponse response;
+  try {
+    response = session.get("http://docker/info");
+  } catch (const Error &) {
+    return m_puller->daemon_info(); // the docker client says why, in its own words
+  }
+  if (response.status != 200)
+    return m_puller->daemon_info();
+  return parse_daemon_info(response.body);
+}
+
 void EngineImageStore::pull(const std::string &image, const std::optional<std::string> &platform,
                             bool quiet) {
   m_puller->pull(image, platform, quiet);

@@ -74,7 +74,7 @@ HttpResponse HttpSession::get(const std::string &url) {
     std::string detail = m_impl->error[0] != '\0' ? m_impl->error : api.easy_strerror(code);
     switch (code) {
     case CURLE_COULDNT_CONNECT:
-      throw Error(url + ": connection refused (" + detail +
+      throw ConnectionRefused(url + ": connection refused (" + detail +
                   ") - is nvidia-docker-plugin running? Start it (e.g. `systemctl start "
                   "nvidia-docker-plugin`), or point NV_HOST at the host that runs it");
     case CURLE_OPERATION_TIMEDOUT:

@@ -3,6 +3,7 @@
 
 #include "nvd/error.hpp"
 #include "nvd/gpu_inventory.hpp"
+#include "nvd/requirements.hpp"
 #include "nvd/strings.hpp"
 
 #include <algorithm>
@@ -148,6 +149,32 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
   if (arguments.devices.empty())
     refuse(source, "no devices");
   return arguments;
+}
+
+PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source) {
+  PluginGpuInfo info;
+  info.cuda = parse_gpu_info_cuda(body, source);
+  nlohmann::json answer = parse_json(body, source);
+  const nlohmann::json &driver = answer["Version"].contains("Driver") ? answer["Version"]["Driver"] : nlohmann::json();
+  std::optional<Version> driver_version = driver.is_string() ? parse_version(driver.get<std::string>()) : std::nullopt;
+  if (!driver_version)
+    refuse(source, "no valid \"Version\".\"Driver\"");
+  info.driver = *driver_version;
+  if (answer.contains("Devices") && answer["Devices"].is_array()) {
+    for (const auto &device : answer["Devices"]) {
+      if (!device.is_object())
+        refuse(source, "a device is not an object");
+      auto text = [&](const char *field) {
+        return device.contains(field) && device[field].is_string() ? device[field].get<std::string>() : std::string();
+      };
+      PluginGpuInfo::Device d;
+      d.uuid = text("UUID");
+      d.arch = text("Arch");
+      d.brand = text("Brand").empty() ? brand_from_model(text("Model")) : text("Brand");
+      info.devices.push_back(d);
+    }
+  }
+  return info;
 }
 
 Version parse_gpu_info_cuda(std::string_view body, const std::string &source) {

@@ -65,12 +65,12 @@ public:
     return parse_docker_cli_answer(response.body, volumes, url);
   }
 
-  Version driver_cuda_version() override {
+  PluginGpuInfo gpu_info() override {
     std::string url = m_base + "/gpu/info/json";
     HttpResponse response = get(url);
     if (response.status != 200)
       throw Error(refusal_message(response, url));
-    return parse_gpu_info_cuda(response.body, url);
+    return parse_gpu_info(response.body, url);
   }
 
 private:

@@ -154,7 +154,7 @@ HttpResponse StreamHttpSession::get(const std::string &url) {
         if (why == "timeout:connecting")
           throw timed_out();
         if (starts_with(why, "refused:"))
-          throw Error(url + ": connection refused (" + why.substr(8) +
+          throw ConnectionRefused(url + ": connection refused (" + why.substr(8) +
                       ") - is nvidia-docker-plugin running? Start it (e.g. `systemctl start "
                       "nvidia-docker-plugin`), or point NV_HOST at the host that runs it");
         throw Error(url + ": " + why);

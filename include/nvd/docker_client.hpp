@@ -2,6 +2,7 @@
 #pragma once
 
 #include "nvd/docker_grammar.hpp"
+#include "nvd/gpu_backend.hpp"
 #include "nvd/image_config.hpp"
 #include "nvd/settings.hpp"
 
@@ -23,6 +24,8 @@ public:
                     bool quiet) = 0;
   // How images are read, for NV_DEBUG.
   virtual std::string describe() const = 0;
+  // What the daemon offers (runtimes, CDI devices): its /info. Throws Error.
+  virtual DaemonInfo daemon_info() = 0;
 };
 
 // An ImageStore that runs the docker client: `docker_prefix` is the docker
@@ -35,6 +38,7 @@ public:
   void pull(const std::string &image, const std::optional<std::string> &platform,
             bool quiet) override;
   std::string describe() const override;
+  DaemonInfo daemon_info() override;
 
 private:
   std::vector<std::string> m_prefix;

@@ -32,6 +32,7 @@ public:
   void pull(const std::string &image, const std::optional<std::string> &platform,
             bool quiet) override;
   std::string describe() const override { return "the Docker Engine API at unix://" + m_socket; }
+  DaemonInfo daemon_info() override;
 
 private:
   std::string m_socket;

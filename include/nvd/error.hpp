@@ -17,4 +17,11 @@ private:
   int m_exit_code;
 };
 
+// Nothing listens at the address asked: for an implicit plugin address, a
+// sign that this host hands out GPUs another way (CDI, the nvidia runtime).
+class ConnectionRefused : public Error {
+public:
+  using Error::Error;
+};
+
 } // namespace nvd

@@ -29,6 +29,21 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
 // Reads the driver's CUDA version from an answer of /gpu/info/json. Throws Error.
 Version parse_gpu_info_cuda(std::string_view body, const std::string &source);
 
+// What /gpu/info/json says of the host, for the requirement checks.
+struct PluginGpuInfo {
+  Version driver;
+  Version cuda;
+  struct Device {
+    std::string uuid;
+    std::string brand; // "Brand" when the plugin reports it, else from "Model"
+    std::string arch;
+  };
+  std::vector<Device> devices; // in index order
+};
+
+// Reads an answer of /gpu/info/json. Throws Error naming `source`.
+PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source);
+
 // True for a device path a plugin may hand out: /dev/nvidia*, /dev/nvidia-caps/*.
 bool is_allowed_device_path(std::string_view path);
 

@@ -20,8 +20,8 @@ public:
   // The docker arguments for these volumes and devices (empty lists: all).
   virtual GpuArguments docker_arguments(const std::vector<std::string> &volumes,
                                         const std::vector<std::string> &devices) = 0;
-  // The CUDA version the host's driver supports.
-  virtual Version driver_cuda_version() = 0;
+  // The host's driver and CUDA versions and its GPUs (/gpu/info/json).
+  virtual PluginGpuInfo gpu_info() = 0;
 };
 
 // The largest answer accepted from a plugin.

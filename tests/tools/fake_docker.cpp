@@ -7,6 +7,7 @@
 //   FAKE_DOCKER_DOWN     set: every daemon request fails as with no daemon
 //   FAKE_DOCKER_EXIT     exit status of any other command (default 0)
 //   FAKE_DOCKER_HELP     file printed for `run --help` / `create --help`
+//   FAKE_DOCKER_INFO     file printed for `info` (default: a daemon with runc only)
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -144,6 +145,14 @@ int main(int argc, char **argv) {
     if (!read_file(env_or("FAKE_DOCKER_HELP", "/nonexistent"), help))
       return 1;
     std::fwrite(help.data(), 1, help.size(), stdout);
+    return 0;
+  }
+  if (command == "info") {
+    if (down)
+      return daemon_down();
+    std::string info = R"({"Runtimes":{"runc":{"path":"runc"}},"CDISpecDirs":["/etc/cdi","/var/run/cdi"]})";
+    read_file(env_or("FAKE_DOCKER_INFO", "/nonexistent"), info);
+    std::printf("%s\n", info.c_str());
     return 0;
   }
   if (command == "version") {

@@ -27,6 +27,8 @@ struct World {
   bool help_fails = false;
   std::map<std::string, std::string> files; // the docker config folder, by path
   std::optional<std::string> local_socket;   // what the image store was told
+  bool plugin_down = false;
+  DaemonInfo daemon;
 };
 
 class FakeImages : public ImageStore {
@@ -49,6 +51,10 @@ public:
   }
 
   std::string describe() const override { return "fake"; }
+  DaemonInfo daemon_info() override {
+    m_world.docker_calls.push_back("info");
+    return m_world.daemon;
+  }
 
 private:
   static std::string join_words(const std::vector<std::string> &words) {
@@ -83,9 +89,16 @@ public:
       args.devices.push_back("/dev/nvidia1");
     return args;
   }
-  Version driver_cuda_version() override {
+  PluginGpuInfo gpu_info() override {
     m_world.plugin_calls.push_back("cuda");
-    return *parse_version(m_world.driver_cuda);
+    if (m_world.plugin_down)
+      throw ConnectionRefused("http://localhost:3476/gpu/info/json: connection refused (Connection "
+                              "refused) - is nvidia-docker-plugin running?");
+    PluginGpuInfo info;
+    info.driver = *parse_version("535.104.05");
+    info.cuda = *parse_version(m_world.driver_cuda);
+    info.devices = {{"GPU-aaaa", "tesla", "7.0"}, {"GPU-bbbb", "tesla", "7.0"}};
+    return info;
   }
 
 private:
@@ -171,6 +184,12 @@ protected:
                         };
                         return reader;
                       },
+                      [this](const std::string &path) -> std::optional<std::string> {
+                        auto it = world.files.find(path);
+                        if (it == world.files.end())
+                          return std::nullopt;
+                        return it->second;
+                      },
                       out, err};
     Outcome outcome;
     try {
@@ -212,7 +231,7 @@ TEST_F(ClientApp, GpuImageGetsDevicesAndVolumeBeforeTheImage) {
   world.present["cuda"] = gpu_image;
   run(words("run --rm cuda nvidia-smi"));
   EXPECT_EQ(world.docker_calls, std::vector<std::string>{"docker|inspect cuda"});
-  EXPECT_EQ(world.plugin_calls, std::vector<std::string>{"docker_cli vol=nvidia_driver; dev="});
+  EXPECT_EQ(world.plugin_calls, (std::vector<std::string>{"cuda", "docker_cli vol=nvidia_driver; dev="}));
   EXPECT_EQ(world.exec_argv,
             words("docker run --rm --volume-driver=nvidia-docker "
                   "--volume=nvidia_driver_535.104.05:/usr/local/nvidia:ro --device=/dev/nvidiactl "
@@ -269,7 +288,7 @@ TEST_F(ClientApp, ImageIsReadOnTheCommandsDaemon) {
 TEST_F(ClientApp, NvGpuIsPassedToThePlugin) {
   world.present["cuda"] = gpu_image;
   run(words("run cuda"), {{"NV_GPU", "1"}});
-  EXPECT_EQ(world.plugin_calls, std::vector<std::string>{"docker_cli vol=nvidia_driver; dev=1;"});
+  EXPECT_EQ(world.plugin_calls, (std::vector<std::string>{"cuda", "docker_cli vol=nvidia_driver; dev=1;"}));
   EXPECT_EQ(world.exec_argv.back(), "cuda");
   EXPECT_EQ(world.exec_argv[world.exec_argv.size() - 2], "--device=/dev/nvidia1");
 }
@@ -454,4 +473,155 @@ TEST(EngineDirect, OnlyForAPlainDockerOnALocalSocket) {
   EXPECT_FALSE(can_read_engine_directly({"docker"}, std::nullopt));
   EXPECT_FALSE(can_read_engine_directly({"docker"}, "/nonexistent.sock"));
   EXPECT_TRUE(can_read_engine_directly({"/usr/bin/docker"}, "/dev/null"));
+}
+
+// Today's images: GPUs asked for through the environment, not labels.
+namespace {
+ImageConfig env_image(std::vector<std::string> env) {
+  ImageConfig config;
+  config.env = std::move(env);
+  return config;
+}
+} // namespace
+
+TEST_F(ClientApp, RequireCudaImageGetsGpus) {
+  world.present["cuda:12"] = env_image({"PATH=/usr/bin", "NVIDIA_REQUIRE_CUDA=cuda>=12.0", "CUDA_VERSION=12.0.1"});
+  run(words("run cuda:12"));
+  EXPECT_EQ(world.plugin_calls, (std::vector<std::string>{"cuda", "docker_cli vol= dev="}));
+  EXPECT_EQ(world.exec_argv.back(), "cuda:12");
+}
+
+TEST_F(ClientApp, CudaVersionAloneIsEnough) {
+  world.present["img"] = env_image({"CUDA_VERSION=11.8.0"});
+  run(words("run img"));
+  EXPECT_EQ(world.plugin_calls.size(), 2u);
+}
+
+TEST_F(ClientApp, VisibleDevicesVoidIsNotAGpuImage) {
+  world.present["img"] = env_image({"NVIDIA_VISIBLE_DEVICES=void"});
+  run(words("run img"));
+  EXPECT_TRUE(world.plugin_calls.empty());
+  EXPECT_EQ(world.exec_argv, words("docker run img"));
+}
+
+TEST_F(ClientApp, CommandEnvOverridesTheImage) {
+  world.present["img"] = env_image({"NVIDIA_VISIBLE_DEVICES=all"});
+  world.files["/tmp/gpu.env"] = "# settings\nOTHER=1\n";
+  run({"run", "--env-file", "/tmp/gpu.env", "img"});
+  EXPECT_EQ(world.plugin_calls.size(), 2u);
+  world.plugin_calls.clear();
+  world.files["/tmp/void.env"] = "NVIDIA_VISIBLE_DEVICES=void\n";
+  run({"run", "--env-file", "/tmp/void.env", "img"});
+  EXPECT_TRUE(world.plugin_calls.empty()) << "--env-file set void";
+}
+
+TEST_F(ClientApp, VisibleDevicesNoneGivesTheDriverButNoGpu) {
+  world.present["img"] = env_image({"NVIDIA_VISIBLE_DEVICES=none"});
+  run(words("run img"));
+  EXPECT_EQ(world.exec_argv,
+            words("docker run --volume-driver=nvidia-docker --volume=nvidia_driver_535.104.05:/usr/local/nvidia:ro "
+                  "--device=/dev/nvidiactl --device=/dev/nvidia-uvm img"));
+}
+
+TEST_F(ClientApp, VisibleDevicesListSelectsAndNvGpuWins) {
+  world.present["img"] = env_image({"NVIDIA_VISIBLE_DEVICES=1"});
+  run(words("run img"));
+  EXPECT_EQ(world.plugin_calls.back(), "docker_cli vol= dev=1;");
+  run(words("run img"), {{"NV_GPU", "0"}});
+  EXPECT_EQ(world.plugin_calls.back(), "docker_cli vol= dev=0;");
+}
+
+TEST_F(ClientApp, CommandThatAsksForGpusItselfIsLeftAlone) {
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1"});
+  for (const auto &line : {"run --gpus all img", "run --runtime=nvidia img", "run --device nvidia.com/gpu=0 img",
+                           "run -e NVIDIA_VISIBLE_DEVICES=0 img"}) {
+    Outcome outcome = run(words(line), {{"NV_DEBUG", "1"}});
+    EXPECT_TRUE(world.plugin_calls.empty()) << line;
+    EXPECT_EQ(world.exec_argv, words(std::string("docker ") + line));
+    EXPECT_NE(outcome.err.find("the command asks for GPUs itself"), std::string::npos) << outcome.err;
+  }
+}
+
+TEST_F(ClientApp, UnmetRequirementNamesConditionAndHostValue) {
+  world.present["img"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=470,driver<471"});
+  Outcome outcome = run(words("run img"));
+  EXPECT_EQ(outcome.error, "unsatisfied condition: cuda>=12.4 (this host's driver supports CUDA 12.2)");
+  EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, RequirementAlternativeAndDisable) {
+  world.present["ok"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=535,driver<536"});
+  EXPECT_EQ(run(words("run ok")).error, "");
+  world.present["geforce"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>=11.0,brand=geforce"});
+  EXPECT_EQ(run(words("run geforce")).error,
+            "unsatisfied condition: brand=geforce (a GPU of this host is of brand tesla)");
+  EXPECT_EQ(run(words("run -e NVIDIA_DISABLE_REQUIRE=1 geforce")).error, "");
+  world.present["bad"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>>12"});
+  EXPECT_EQ(run(words("run bad")).error,
+            "NVIDIA_REQUIRE_CUDA: invalid constraint \"cuda>>12\" (expected cuda, driver, arch or brand, "
+            "an operator = != < <= > >=, and a value)");
+}
+
+TEST_F(ClientApp, WithoutPluginCdiDevicesAreUsed) {
+  world.plugin_down = true;
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1", "NVIDIA_REQUIRE_CUDA=cuda>=12.4"});
+  world.daemon.cdi_devices = {"nvidia.com/gpu=0", "nvidia.com/gpu=1", "nvidia.com/gpu=all"};
+  world.daemon.runtimes = {"runc", "nvidia"};
+  Outcome outcome = run(words("run img"), {{"NV_GPU", "0,GPU-bbbb"}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(world.exec_argv, words("docker run --device=nvidia.com/gpu=0 --device=nvidia.com/gpu=GPU-bbbb img"));
+  EXPECT_NE(outcome.err.find("requirements not checked here"), std::string::npos) << outcome.err;
+}
+
+TEST_F(ClientApp, WithoutPluginOrCdiTheNvidiaRuntimeIsUsed) {
+  world.plugin_down = true;
+  world.present["img"] = env_image({"NVIDIA_VISIBLE_DEVICES=all"});
+  world.daemon.runtimes = {"io.containerd.runc.v2", "nvidia", "runc"};
+  run(words("run img"));
+  EXPECT_EQ(world.exec_argv, words("docker run --runtime=nvidia --env=NVIDIA_VISIBLE_DEVICES=all img"));
+}
+
+TEST_F(ClientApp, NoMechanismListsWhatWasLookedFor) {
+  world.plugin_down = true;
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1"});
+  world.daemon.runtimes = {"runc"};
+  Outcome outcome = run(words("run img"));
+  EXPECT_EQ(outcome.error,
+            "no GPU mechanism found: nvidia-docker-plugin at http://localhost:3476 "
+            "(http://localhost:3476/gpu/info/json: connection refused (Connection refused) - is "
+            "nvidia-docker-plugin running?); CDI devices nvidia.com/gpu (none known to the docker "
+            "daemon); the nvidia runtime (not registered with the docker daemon). Start "
+            "nvidia-docker-plugin, install the NVIDIA container toolkit, or set NV_BACKEND=gpus to "
+            "use docker's --gpus");
+}
+
+TEST_F(ClientApp, ChosenBackends) {
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1"});
+  run(words("run img"), {{"NV_BACKEND", "gpus"}, {"NV_GPU", "0,2"}});
+  EXPECT_EQ(world.exec_argv, (std::vector<std::string>{"docker", "run", "--gpus=\"device=0,2\"", "img"}));
+  run(words("run img"), {{"NV_BACKEND", "gpus"}});
+  EXPECT_EQ(world.exec_argv, words("docker run --gpus=all img"));
+  run(words("run img"), {{"NV_BACKEND", "runtime"}, {"NV_GPU", "1"}});
+  EXPECT_EQ(world.exec_argv, words("docker run --runtime=nvidia --env=NVIDIA_VISIBLE_DEVICES=1 img"));
+  run(words("run img"), {{"NV_BACKEND", "cdi"}});
+  EXPECT_EQ(world.exec_argv, words("docker run --device=nvidia.com/gpu=all img"));
+  EXPECT_TRUE(world.plugin_calls.empty()) << "a chosen backend other than the plugin asks no plugin";
+  EXPECT_EQ(run(words("run img"), {{"NV_BACKEND", "podman"}}).error,
+            "NV_BACKEND: unknown backend \"podman\" (use auto, plugin, cdi, gpus or runtime)");
+}
+
+TEST_F(ClientApp, PluginBackendChosenKeepsThePluginsError) {
+  world.plugin_down = true;
+  world.present["cuda"] = gpu_image;
+  EXPECT_EQ(run(words("run cuda"), {{"NV_BACKEND", "plugin"}}).error,
+            "http://localhost:3476/gpu/info/json: connection refused (Connection refused) - is "
+            "nvidia-docker-plugin running?");
+}
+
+TEST_F(ClientApp, PluginNamedByNvHostIsNotReplaced) {
+  world.plugin_down = true;
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1"});
+  world.daemon.runtimes = {"nvidia"};
+  Outcome outcome = run(words("run img"), {{"NV_HOST", "http://gpu1:3476"}, {"DOCKER_HOST", "tcp://gpu1:2376"}});
+  EXPECT_EQ(outcome.error.rfind("http://localhost:3476/gpu/info/json: connection refused", 0), 0u) << outcome.error;
+  EXPECT_EQ(world.exec_calls, 0);
 }
