@@ -220,3 +220,111 @@ TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
   EXPECT_GE(lines, 300);
   EXPECT_EQ(agreed, lines);
 }
+
+// Today's hosts (the NVIDIA container toolkit) and today's images (no labels).
+namespace {
+
+const json modern_config = {{"Env", {"PATH=/usr/local/nvidia/bin:/usr/bin", "NVIDIA_VISIBLE_DEVICES=all",
+                                     "NVIDIA_DRIVER_CAPABILITIES=compute,utility",
+                                     "NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=470,driver<471",
+                                     "CUDA_VERSION=12.4.1"}},
+                            {"Labels", {{"maintainer", "NVIDIA CORPORATION <cudatools@nvidia.com>"}}}};
+
+bool port_3476_free() {
+  Completed probe = run_program({"/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/3476"});
+  return probe.status != 0;
+}
+
+class ToolkitHost : public EndToEnd {
+protected:
+  void SetUp() override {
+    EndToEnd::SetUp();
+    if (IsSkipped() || HasFatalFailure())
+      return;
+    if (!port_3476_free())
+      GTEST_SKIP() << "something listens on localhost:3476: these tests need no plugin there";
+    engine->add_image("nvidia/cuda:12.4.1-base-ubuntu22.04", modern_config);
+    engine->add_image("nvidia/cuda:8.0", gpu_config);
+  }
+  // No NV_HOST: the plugin would be on this machine's port 3476, where nothing listens.
+  Completed run(std::vector<std::string> args, std::map<std::string, std::optional<std::string>> extra = {}) {
+    extra.emplace("NV_HOST", std::nullopt);
+    return nvidia_docker(std::move(args), std::move(extra));
+  }
+};
+
+} // namespace
+
+TEST_F(ToolkitHost, CdiDevicesAreUsedForModernImages) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}},
+                    {"DiscoveredDevices", {{{"Source", "cdi"}, {"ID", "nvidia.com/gpu=0"}},
+                                           {{"Source", "cdi"}, {"ID", "nvidia.com/gpu=all"}}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04", "nvidia-smi"}, {{"NV_GPU", "1"}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  const json &requests = creates[0]["HostConfig"]["DeviceRequests"];
+  ASSERT_EQ(requests.size(), 1u) << creates[0]["HostConfig"].dump();
+  EXPECT_EQ(requests[0]["Driver"], "cdi");
+  EXPECT_EQ(requests[0]["DeviceIDs"], json({"nvidia.com/gpu=1"}));
+}
+
+TEST_F(ToolkitHost, NvidiaRuntimeWhenNoCdiDevices) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(creates[0]["HostConfig"]["Runtime"], "nvidia");
+  const json &env = creates[0]["Env"];
+  EXPECT_NE(std::find(env.begin(), env.end(), "NVIDIA_VISIBLE_DEVICES=all"), env.end()) << env.dump();
+}
+
+TEST_F(ToolkitHost, LabelledImagesToo) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  Completed result = run({"create", "nvidia/cuda:8.0"}, {{"NV_GPU", "0,1"}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(creates[0]["HostConfig"]["Runtime"], "nvidia");
+  const json &env = creates[0]["Env"];
+  EXPECT_NE(std::find(env.begin(), env.end(), "NVIDIA_VISIBLE_DEVICES=0,1"), env.end()) << env.dump();
+}
+
+TEST_F(ToolkitHost, GpusWhenAskedFor) {
+  Completed all = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"NV_BACKEND", "gpus"}});
+  ASSERT_EQ(all.status, 0) << all.err;
+  Completed two = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"NV_BACKEND", "gpus"}, {"NV_GPU", "0,2"}});
+  ASSERT_EQ(two.status, 0) << two.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 2u);
+  const json &everything = creates[0]["HostConfig"]["DeviceRequests"][0];
+  EXPECT_EQ(everything["Count"], -1);
+  EXPECT_EQ(everything["Capabilities"], json({{"gpu"}}));
+  const json &listed = creates[1]["HostConfig"]["DeviceRequests"][0];
+  EXPECT_EQ(listed["DeviceIDs"], json({"0", "2"}));
+}
+
+TEST_F(ToolkitHost, PlainHostSaysWhatWasLookedFor) {
+  Completed result = run({"run", "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err.rfind("nvidia-docker | Error: no GPU mechanism found: nvidia-docker-plugin at "
+                             "http://localhost:3476 (", 0), 0u) << result.err;
+  EXPECT_NE(result.err.find("CDI devices nvidia.com/gpu (none known to the docker daemon); the nvidia "
+                            "runtime (not registered with the docker daemon)"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("NV_BACKEND=gpus"), std::string::npos);
+  EXPECT_TRUE(engine->creates().empty());
+}
+
+TEST_F(ToolkitHost, RequirementsAreCheckedWithAPlugin) {
+  // The 2-GPU inventory's driver supports CUDA 12.2; the image needs 12.4 (or a 470 driver).
+  Completed result = nvidia_docker({"run", "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err, "nvidia-docker | Error: unsatisfied condition: cuda>=12.4 (this host's driver "
+                        "supports CUDA 12.2)\n");
+  Completed disabled = nvidia_docker({"run", "-d", "-e", "NVIDIA_DISABLE_REQUIRE=1",
+                                      "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  EXPECT_EQ(disabled.status, 0) << disabled.err;
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(devices(engine->creates()[0]), all_devices);
+}

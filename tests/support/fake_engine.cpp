@@ -216,6 +216,11 @@ void FakeEngine::every_image(const nlohmann::json &config) {
   m_every_image = config;
 }
 
+void FakeEngine::set_info(const nlohmann::json &info) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_info = info;
+}
+
 std::vector<FakeEngine::Request> FakeEngine::requests() const {
   std::lock_guard<std::mutex> lock(m_mutex);
   return m_requests;
@@ -249,6 +254,17 @@ bool FakeEngine::answer(int client, const Request &request, bool &hijacked) {
   std::string path = unversioned(request.path);
   if (path == "/_ping") {
     send_all(client, reply(200, "OK", request.method == "HEAD" ? "" : "OK", "text/plain"));
+    return true;
+  }
+  if (path == "/info") {
+    nlohmann::json info;
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      info = m_info;
+    }
+    info["OSType"] = "linux";
+    info["ServerVersion"] = "28.2.2";
+    send_all(client, reply(200, "OK", info.dump()));
     return true;
   }
   if (path == "/version") {

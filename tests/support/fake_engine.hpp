@@ -39,6 +39,8 @@ public:
   void refuse_creates(bool refuse) { m_refuse_creates = refuse; }
   // Answer every image inspection and pull as if the image existed with `config`.
   void every_image(const nlohmann::json &config);
+  // What GET /info answers (runtimes, CDI devices); default: a plain host.
+  void set_info(const nlohmann::json &info);
 
   std::vector<Request> requests() const;
   // Bodies of POST …/containers/create, parsed.
@@ -59,6 +61,7 @@ private:
   std::vector<Request> m_requests;
   std::map<std::string, nlohmann::json> m_images, m_registry;
   std::optional<nlohmann::json> m_every_image;
+  nlohmann::json m_info = {{"Runtimes", {{"runc", {{"path", "runc"}}}}}, {"CDISpecDirs", {"/etc/cdi", "/var/run/cdi"}}};
   struct Container {
     nlohmann::json create;
     bool started = false;
