@@ -10,6 +10,7 @@
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
+#include "nvd/nvml_host.hpp"
 #include "nvd/rewrite.hpp"
 #include "nvd/shell_quote.hpp"
 #include "nvd/strings.hpp"
@@ -206,6 +207,13 @@ private:
     if (!backend)
       backend = backend_offered_by_daemon(*images, endpoint, plugin_failure);
     debug("backend: " + backend_name(*backend));
+    if (!host && local_socket_path(daemon) && m_edges.nvml &&
+        (request.labels.cuda || !request.requirements.empty())) {
+      // No plugin told the host's values, but the daemon is this machine: ask NVML.
+      std::string why_not;
+      host = m_edges.nvml(why_not);
+      debug(host ? "host values from NVML" : "no host values from NVML: " + why_not);
+    }
 
     check_requirements(request, host);
 
@@ -285,7 +293,8 @@ private:
     bool has_requirements = request.labels.cuda || !request.requirements.empty();
     if (!host) {
       if (has_requirements)
-        debug("requirements not checked here: no plugin told this host's versions; the runtime checks them");
+        debug("requirements not checked here: neither a plugin nor NVML told this host's versions; "
+              "the runtime checks them");
       return;
     }
     debug("host: driver " + host->driver.text + ", CUDA " + host->cuda.text);
@@ -377,6 +386,7 @@ int client_main(int argc, char **argv) {
           return std::make_unique<DockerCliFlagSource>(docker_command, env);
         },
         filesystem_config_reader,
+        [](std::string &why_not) { return read_nvml_host(why_not); },
         [](const std::string &path) { return filesystem_config_reader().read_file(path); },
         out, err};
     return run_client(args, env, edges);

@@ -29,6 +29,8 @@ struct ClientEdges {
       flag_source;
   // The docker client's configuration (contexts); unset: none is read.
   std::function<DockerConfigReader()> docker_config;
+  // This machine's GPUs through NVML, or nullopt with the reason (unset: none).
+  std::function<std::optional<PluginGpuInfo>(std::string &why_not)> nvml;
   // A file's text (the command's --env-file), or nullopt.
   std::function<std::optional<std::string>(const std::string &path)> read_file;
   Output &out;

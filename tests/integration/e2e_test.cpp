@@ -328,3 +328,26 @@ TEST_F(ToolkitHost, RequirementsAreCheckedWithAPlugin) {
   ASSERT_EQ(engine->creates().size(), 1u);
   EXPECT_EQ(devices(engine->creates()[0]), all_devices);
 }
+
+TEST_F(ToolkitHost, WithoutPluginNvmlGivesTheHostValues) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  // NVML says the driver supports CUDA 12.2; the image needs 12.4.
+  Completed refused = run({"run", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"LD_LIBRARY_PATH", NVD_FAKE_NVML_DIR}});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_EQ(refused.err, "nvidia-docker | Error: unsatisfied condition: cuda>=12.4 (this host's driver "
+                         "supports CUDA 12.2)\n");
+  Completed accepted = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"},
+                           {{"LD_LIBRARY_PATH", NVD_FAKE_NVML_DIR}, {"FAKE_NVML_CUDA", "12040"}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(accepted.status, 0) << accepted.err;
+  EXPECT_NE(accepted.err.find("host values from NVML"), std::string::npos) << accepted.err;
+  EXPECT_EQ(engine->creates().size(), 1u);
+}
+
+TEST_F(ToolkitHost, WithoutPluginOrNvmlTheRuntimeChecks) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"},
+                         {{"LD_LIBRARY_PATH", dir.path()}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.err.find("requirements not checked here: neither a plugin nor NVML told this host's "
+                            "versions; the runtime checks them"), std::string::npos) << result.err;
+}

@@ -29,6 +29,7 @@ struct World {
   std::optional<std::string> local_socket;   // what the image store was told
   bool plugin_down = false;
   DaemonInfo daemon;
+  std::optional<PluginGpuInfo> nvml;
 };
 
 class FakeImages : public ImageStore {
@@ -183,6 +184,13 @@ protected:
                           return names;
                         };
                         return reader;
+                      },
+                      [this](std::string &why_not) -> std::optional<PluginGpuInfo> {
+                        if (!world.nvml) {
+                          why_not = "NVML (libnvidia-ml.so.1) is not installed here";
+                          return std::nullopt;
+                        }
+                        return world.nvml;
                       },
                       [this](const std::string &path) -> std::optional<std::string> {
                         auto it = world.files.find(path);
@@ -624,4 +632,19 @@ TEST_F(ClientApp, PluginNamedByNvHostIsNotReplaced) {
   Outcome outcome = run(words("run img"), {{"NV_HOST", "http://gpu1:3476"}, {"DOCKER_HOST", "tcp://gpu1:2376"}});
   EXPECT_EQ(outcome.error.rfind("http://localhost:3476/gpu/info/json: connection refused", 0), 0u) << outcome.error;
   EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, WithoutPluginNvmlGivesTheHostValuesOnThisMachine) {
+  world.plugin_down = true;
+  world.present["img"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>=12.4"});
+  world.daemon.runtimes = {"nvidia"};
+  PluginGpuInfo host;
+  host.driver = *parse_version("550.54.15");
+  host.cuda = *parse_version("12.2");
+  host.devices = {{"GPU-aaaa", "nvidia", "9.0"}};
+  world.nvml = host;
+  EXPECT_EQ(run(words("run img")).error, "unsatisfied condition: cuda>=12.4 (this host's driver supports CUDA 12.2)");
+  // A remote daemon: NVML here says nothing about it.
+  Outcome remote = run(words("run img"), {{"DOCKER_HOST", "tcp://gpu1:2376"}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(remote.error.rfind("no GPU mechanism", 0), std::string::npos) << remote.error;
 }

@@ -2,6 +2,7 @@
 #include "nvd/container_env.hpp"
 #include "nvd/error.hpp"
 #include "nvd/gpu_backend.hpp"
+#include "nvd/nvml_host.hpp"
 
 #include "support/args.hpp"
 
@@ -127,4 +128,15 @@ TEST(ContainerEnv, EnvFileErrors) {
   } catch (const Error &error) {
     EXPECT_STREQ(error.what(), "--env-file x.env: line 2: variable \"BAD NAME\" has white space or is empty");
   }
+}
+
+TEST(Nvml, NamesAndVersions) {
+  EXPECT_EQ(nvml_brand_name(2), "tesla");
+  EXPECT_EQ(nvml_brand_name(14), "nvidia");
+  EXPECT_EQ(nvml_brand_name(13), "nvidiartx");
+  EXPECT_EQ(nvml_brand_name(99), "unknown");
+  EXPECT_EQ(nvml_brand_name(-1), "unknown");
+  EXPECT_EQ(nvml_cuda_version(12020), "12.2");
+  EXPECT_EQ(nvml_cuda_version(11080), "11.8");
+  EXPECT_EQ(nvml_cuda_version(12040), "12.4");
 }
