@@ -75,6 +75,16 @@ Authority split_authority(std::string_view value, std::string_view rest) {
   return authority;
 }
 
+// Removes "SCHEME://" from the front of `rest` and returns the scheme ("tcp" when none).
+std::string take_scheme(std::string_view &rest) {
+  std::size_t separator = rest.find("://");
+  if (separator == std::string_view::npos)
+    return "tcp";
+  std::string scheme(rest.substr(0, separator));
+  rest.remove_prefix(separator + 3);
+  return scheme;
+}
+
 std::string bracketed(const std::string &host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -95,12 +105,7 @@ std::string PluginEndpoint::describe() const {
 
 PluginEndpoint parse_nv_host(std::string_view value) {
   std::string_view rest = value;
-  std::string scheme = "tcp";
-  std::size_t separator = rest.find("://");
-  if (separator != std::string_view::npos) {
-    scheme = std::string(rest.substr(0, separator));
-    rest.remove_prefix(separator + 3);
-  }
+  std::string scheme = take_scheme(rest);
   if (scheme != "http" && scheme != "tcp" && scheme != "ssh")
     invalid(value, "scheme \"" + printable(scheme) + "\" is not http, tcp or ssh");
   if (!rest.empty() && rest.back() == '/')
@@ -158,12 +163,7 @@ PluginEndpoint parse_docker_host(std::string_view value, const std::string &orig
                  "; expected unix://PATH, tcp://HOST[:PORT] or ssh://[USER@]HOST[:PORT])");
   };
   std::string_view rest = value;
-  std::string scheme = "tcp";
-  std::size_t separator = rest.find("://");
-  if (separator != std::string_view::npos) {
-    scheme = std::string(rest.substr(0, separator));
-    rest.remove_prefix(separator + 3);
-  }
+  std::string scheme = take_scheme(rest);
   if (scheme != "tcp" && scheme != "http" && scheme != "https" && scheme != "ssh")
     throw fail("scheme \"" + printable(scheme) + "\" is not unix, tcp or ssh");
   std::size_t slash = rest.find('/');

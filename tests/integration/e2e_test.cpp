@@ -8,7 +8,7 @@
 #include "support/fake_engine.hpp"
 #include "support/process.hpp"
 #include "support/running_plugin.hpp"
-#include "support/shell_words.hpp"
+#include "support/corpus.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -169,19 +169,12 @@ TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
   std::filesystem::create_directories(cwd);
   for (const char *file : {"env.list", "labels", "labels.txt"})
     write_file(cwd + "/" + file, "A=b\n");
-  std::ifstream corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv");
-  ASSERT_TRUE(corpus);
   int lines = 0, agreed = 0;
-  std::string line;
-  while (std::getline(corpus, line)) {
-    if (line.empty() || line[0] == '#')
-      continue;
+  for (const auto &entry : read_corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv")) {
     ++lines;
-    std::string expected = line.substr(0, line.find('\t'));
-    std::string command = line.substr(line.find('\t') + 1);
-    auto words = shell_words(command);
-    ASSERT_TRUE(words) << command;
-    std::vector<std::string> args(words->begin() + 1, words->end());
+    const std::string &expected = entry.expected;
+    const std::string &command = entry.command;
+    const std::vector<std::string> &args = entry.args;
     nvd::ParseResult ours = nvd::parse_command_line(args);
 
     std::size_t before = engine->creates().size();

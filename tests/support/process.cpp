@@ -37,15 +37,9 @@ void write_file(const std::string &path, const std::string &text, bool executabl
     chmod(path.c_str(), 0755);
 }
 
-Process::Process(const std::vector<std::string> &argv,
-                 const std::map<std::string, std::optional<std::string>> &environment,
-                 const std::string &stdin_text) {
-  m_dir = make_temp_dir("nvd-process");
-  m_stdout_path = m_dir + "/stdout";
-  m_stderr_path = m_dir + "/stderr";
-  std::string stdin_path = m_dir + "/stdin";
-  write_file(stdin_path, stdin_text);
-
+// The test's own environment with `environment`'s changes, as NAME=VALUE strings.
+static std::vector<std::string>
+child_environment(const std::map<std::string, std::optional<std::string>> &environment) {
   std::map<std::string, std::string> env;
   for (char **entry = environ; *entry != nullptr; ++entry) {
     std::string item(*entry);
@@ -59,9 +53,22 @@ Process::Process(const std::vector<std::string> &argv,
     else
       env.erase(name);
   }
-  std::vector<std::string> env_strings;
+  std::vector<std::string> strings;
   for (const auto &[name, value] : env)
-    env_strings.push_back(name + "=" + value);
+    strings.push_back(name + "=" + value);
+  return strings;
+}
+
+Process::Process(const std::vector<std::string> &argv,
+                 const std::map<std::string, std::optional<std::string>> &environment,
+                 const std::string &stdin_text) {
+  m_dir = make_temp_dir("nvd-process");
+  m_stdout_path = m_dir + "/stdout";
+  m_stderr_path = m_dir + "/stderr";
+  std::string stdin_path = m_dir + "/stdin";
+  write_file(stdin_path, stdin_text);
+
+  std::vector<std::string> env_strings = child_environment(environment);
 
   // Everything the child needs is prepared before fork.
   std::vector<char *> c_argv, c_envp;
@@ -145,22 +152,7 @@ bool Process::wait_for_stderr(const std::string &needle, std::chrono::millisecon
 Completed run_in_terminal(const std::vector<std::string> &argv,
                           const std::map<std::string, std::optional<std::string>> &environment,
                           const std::string &cwd, std::chrono::milliseconds timeout) {
-  std::map<std::string, std::string> env;
-  for (char **entry = environ; *entry != nullptr; ++entry) {
-    std::string item(*entry);
-    auto equals = item.find('=');
-    if (equals != std::string::npos)
-      env[item.substr(0, equals)] = item.substr(equals + 1);
-  }
-  for (const auto &[name, value] : environment) {
-    if (value)
-      env[name] = *value;
-    else
-      env.erase(name);
-  }
-  std::vector<std::string> env_strings;
-  for (const auto &[name, value] : env)
-    env_strings.push_back(name + "=" + value);
+  std::vector<std::string> env_strings = child_environment(environment);
   std::vector<char *> c_argv, c_envp;
   for (const auto &arg : argv)
     c_argv.push_back(const_cast<char *>(arg.c_str()));

@@ -4,30 +4,20 @@
 // tests/tools/corpus_oracle.py).
 #include "nvd/command_line.hpp"
 
-#include "support/shell_words.hpp"
+#include "support/corpus.hpp"
 
-#include <fstream>
+#include <iostream>
 #include <gtest/gtest.h>
 
 using namespace nvd;
 
 TEST(RealWorldCorpus, ImageDetectionAgreesWithDocker) {
-  std::ifstream corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv");
-  ASSERT_TRUE(corpus) << "cannot open the corpus";
   int lines = 0, agreed = 0;
-  std::string line;
-  while (std::getline(corpus, line)) {
-    if (line.empty() || line[0] == '#')
-      continue;
+  for (const auto &entry : nvd::test::read_corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv")) {
     ++lines;
-    std::size_t tab = line.find('\t');
-    ASSERT_NE(tab, std::string::npos) << line;
-    std::string expected = line.substr(0, tab);
-    std::string command = line.substr(tab + 1);
-    std::optional<std::vector<std::string>> words = nvd::test::shell_words(command);
-    ASSERT_TRUE(words && !words->empty()) << command;
-    std::vector<std::string> args(words->begin() + 1, words->end());
-    ParseResult result = parse_command_line(args);
+    const std::string &expected = entry.expected;
+    const std::string &command = entry.command;
+    ParseResult result = parse_command_line(entry.args);
 
     std::string found;
     if (result.line.help_requested)

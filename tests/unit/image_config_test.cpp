@@ -2,20 +2,13 @@
 #include "nvd/error.hpp"
 #include "nvd/image_config.hpp"
 
+#include "support/errors.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace nvd;
 
-namespace {
-std::string error_of(const std::function<void()> &action) {
-  try {
-    action();
-  } catch (const Error &error) {
-    return error.what();
-  }
-  return "no error";
-}
-} // namespace
+using nvd::test::error_of;
 
 TEST(ImageConfig, ReadsLabelsAndEnv) {
   ImageConfig config = parse_image_config(

@@ -2,20 +2,13 @@
 #include "nvd/error.hpp"
 #include "nvd/settings.hpp"
 
+#include "support/errors.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace nvd;
 
-namespace {
-std::string error_of(const std::function<void()> &action) {
-  try {
-    action();
-  } catch (const Error &error) {
-    return error.what();
-  }
-  return "no error";
-}
-} // namespace
+using nvd::test::error_of;
 
 TEST(Settings, DockerCommandDefaultsToDocker) {
   EXPECT_EQ(docker_command_from({}), std::vector<std::string>{"docker"});
