@@ -7,6 +7,7 @@
 #include "nvd/requirements.hpp"
 #include "nvd/docker_context.hpp"
 #include "nvd/engine_client.hpp"
+#include "nvd/file_io.hpp"
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
@@ -88,8 +89,8 @@ private:
     if (first.line.kind == CommandKind::create)
       for (auto &flag : learned)
         flag.run_only = false;
-    ParseResult again =
-        parse_command_line(args, global_flag_table(), container_flag_table().with(learned));
+    FlagTable learned_table = container_flag_table().with(learned);
+    ParseResult again = parse_command_line(args, global_flag_table(), &learned_table);
     if (again.failure && !again.failure->unknown_flag.empty())
       again.failure->message += " (the installed docker client does not know it either)";
     return again;
@@ -387,7 +388,7 @@ int client_main(int argc, char **argv) {
         },
         filesystem_config_reader,
         [](std::string &why_not) { return read_nvml_host(why_not); },
-        [](const std::string &path) { return filesystem_config_reader().read_file(path); },
+        read_text_file,
         out, err};
     return run_client(args, env, edges);
   } catch (const Error &error) {

@@ -184,7 +184,7 @@ std::optional<std::string> CommandLine::last_global_value(const std::string &lon
 }
 
 ParseResult parse_command_line(const std::vector<std::string> &args,
-                               const FlagTable &global_flags, const FlagTable &container_flags) {
+                               const FlagTable &global_flags, const FlagTable *container_flags) {
   ParseResult result;
   CommandLine &line = result.line;
   line.args = args;
@@ -217,9 +217,9 @@ ParseResult parse_command_line(const std::vector<std::string> &args,
   }
   line.kind = command == "run" ? CommandKind::run : CommandKind::create;
 
-  FlagPass options =
-      FlagParser(args, container_flags, "docker " + command, line.kind == CommandKind::run)
-          .parse(options_begin);
+  FlagPass options = FlagParser(args, container_flags ? *container_flags : container_flag_table(),
+                                "docker " + command, line.kind == CommandKind::run)
+                         .parse(options_begin);
   line.container_flags = options.uses;
   line.help_requested = is_help(options.uses);
   if (options.failure) {

@@ -4,14 +4,12 @@
 #include "nvd/child_process.hpp"
 #include "nvd/error.hpp"
 #include "nvd/exec.hpp"
+#include "nvd/file_io.hpp"
 #include "nvd/flag_cache.hpp"
 #include "nvd/shell_quote.hpp"
 #include "nvd/strings.hpp"
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 namespace nvd {
@@ -106,11 +104,8 @@ std::vector<FlagSpec> DockerCliFlagSource::container_flags(const std::string &co
 
   std::string cache = flag_cache_path(m_env, version_line, command);
   if (!cache.empty()) {
-    std::ifstream file(cache, std::ios::binary);
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (file) {
-      if (auto flags = parse_serialized_flags(text.str()); flags && !flags->empty()) {
+    if (std::optional<std::string> text = read_text_file(cache)) {
+      if (auto flags = parse_serialized_flags(*text); flags && !flags->empty()) {
         m_provenance = "read " + cache + " (" + version_line + ")";
         return *flags;
       }
@@ -128,18 +123,9 @@ std::vector<FlagSpec> DockerCliFlagSource::container_flags(const std::string &co
   m_provenance = "ran `" + shell_join(argv) + "` (" + version_line + ")";
 
   if (!cache.empty()) {
-    // Written whole then renamed, so a reader never sees half a file; a cache
-    // that cannot be written only costs the next run a `--help`.
-    std::error_code ignored;
-    std::filesystem::create_directories(std::filesystem::path(cache).parent_path(), ignored);
-    std::string temporary = cache + ".tmp." + std::to_string(::getpid());
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << serialize_flags(flags);
-    }
-    if (std::rename(temporary.c_str(), cache.c_str()) != 0)
-      std::filesystem::remove(temporary, ignored);
-    else
+    // A cache that cannot be written only costs the next run a `--help`.
+    make_directories(cache.substr(0, cache.rfind('/')));
+    if (write_file_atomically(cache, serialize_flags(flags)))
       m_provenance += ", cached in " + cache;
   }
   return flags;

@@ -2,12 +2,11 @@
 #include "nvd/docker_context.hpp"
 
 #include "nvd/error.hpp"
+#include "nvd/file_io.hpp"
 #include "nvd/strings.hpp"
 
 #include <dirent.h>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <sys/stat.h>
 
 namespace nvd {
@@ -65,14 +64,7 @@ std::string context_docker_host(const std::string &name, const std::string &conf
 
 DockerConfigReader filesystem_config_reader() {
   DockerConfigReader reader;
-  reader.read_file = [](const std::string &path) -> std::optional<std::string> {
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-      return std::nullopt;
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-  };
+  reader.read_file = read_text_file;
   reader.subfolders = [](const std::string &path) {
     std::vector<std::string> names;
     DIR *dir = ::opendir(path.c_str());

@@ -54,9 +54,10 @@ struct ParseResult {
 
 // Reads `args` (argv without the program name) with docker's own rules: global
 // options, the command, then for run/create the options up to the image.
+// `container_flags` defaults to container_flag_table(), built only for run/create.
 ParseResult parse_command_line(const std::vector<std::string> &args,
                                const FlagTable &global_flags = global_flag_table(),
-                               const FlagTable &container_flags = container_flag_table());
+                               const FlagTable *container_flags = nullptr);
 
 // Go's strconv.ParseBool, which pflag uses for boolean values.
 std::optional<bool> parse_go_bool(const std::string &text);

@@ -182,9 +182,9 @@ TEST(CommandLine, UnknownFlagIsNamedForLearning) {
   ParseResult result = parse_command_line(words("run -it --frobnicate 3 cuda"));
   ASSERT_TRUE(result.failure);
   EXPECT_EQ(result.failure->unknown_flag, "--frobnicate");
+  FlagTable learned_table = container_flag_table().with({{"frobnicate", 0, true, false}});
   ParseResult learned = parse_command_line(
-      words("run -it --frobnicate 3 cuda"), global_flag_table(),
-      container_flag_table().with({{"frobnicate", 0, true, false}}));
+      words("run -it --frobnicate 3 cuda"), global_flag_table(), &learned_table);
   ASSERT_FALSE(learned.failure);
   EXPECT_EQ(learned.line.args[learned.line.image_index], "cuda");
 }
