@@ -40,6 +40,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/nvidia-docker-plugin.default
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/default RENAME nvidia-docker-plugin)
 install(FILES ${NVD_GENERATED}/debian/copyright ${NVD_GENERATED}/debian/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/debian/lintian-overrides
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME nvidia-docker)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME nvidia-docker)

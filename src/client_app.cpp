@@ -6,12 +6,10 @@
 #include "nvd/gpu_backend.hpp"
 #include "nvd/requirements.hpp"
 #include "nvd/docker_context.hpp"
-#include "nvd/engine_client.hpp"
 #include "nvd/file_io.hpp"
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
-#include "nvd/nvml_host.hpp"
 #include "nvd/rewrite.hpp"
 #include "nvd/shell_quote.hpp"
 #include "nvd/strings.hpp"
@@ -47,6 +45,10 @@ public:
   int run(const std::vector<std::string> &args) {
     std::vector<std::string> docker_command = docker_command_from(m_env);
     ParseResult parsed = parse_command_line(args);
+    if (m_edges.gpu_helper && is_container_command(parsed.line)) {
+      debug("run/create: handing over to " + shell_quote(*m_edges.gpu_helper));
+      return m_edges.executor.exec(docker_argv({*m_edges.gpu_helper}, args), m_env);
+    }
     if (parsed.failure && !parsed.failure->unknown_flag.empty() && is_container_command(parsed.line))
       parsed = parse_with_learned_flags(args, parsed, docker_command);
     const CommandLine &line = parsed.line;
@@ -337,17 +339,6 @@ private:
   bool m_debug;
 };
 
-Environment read_environment() {
-  Environment env;
-  for (char **entry = environ; *entry != nullptr; ++entry) {
-    std::string item(*entry);
-    std::size_t equals = item.find('=');
-    if (equals != std::string::npos)
-      env.emplace(item.substr(0, equals), item.substr(equals + 1));
-  }
-  return env;
-}
-
 } // namespace
 
 bool can_read_engine_directly(const std::vector<std::string> &docker_command,
@@ -364,33 +355,21 @@ int run_client(const std::vector<std::string> &args, const Environment &env, Cli
   return Run(env, edges).run(args);
 }
 
-int client_main(int argc, char **argv) {
-  FdOutput out(1), err(2);
+Environment read_environment() {
+  Environment env;
+  for (char **entry = environ; *entry != nullptr; ++entry) {
+    std::string item(*entry);
+    std::size_t equals = item.find('=');
+    if (equals != std::string::npos)
+      env.emplace(item.substr(0, equals), item.substr(equals + 1));
+  }
+  return env;
+}
+
+
+int report_error(Output &err, const std::function<int()> &body) {
   try {
-    Environment env = read_environment();
-    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-    ProcessExecutor executor;
-    ClientEdges edges{
-        executor,
-        [&env](const std::vector<std::string> &prefix,
-               const std::optional<std::string> &local_socket) -> std::unique_ptr<ImageStore> {
-          auto cli = std::make_unique<DockerCliImageStore>(prefix, env);
-          std::vector<std::string> command = docker_command_from(env);
-          if (!can_read_engine_directly(command, local_socket))
-            return cli;
-          return std::make_unique<EngineImageStore>(*local_socket, timeout_from(env), std::move(cli));
-        },
-        [&env](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
-          return connect_plugin(endpoint, timeout, env);
-        },
-        [&env](const std::vector<std::string> &docker_command) -> std::unique_ptr<FlagSource> {
-          return std::make_unique<DockerCliFlagSource>(docker_command, env);
-        },
-        filesystem_config_reader,
-        [](std::string &why_not) { return read_nvml_host(why_not); },
-        read_text_file,
-        out, err};
-    return run_client(args, env, edges);
+    return body();
   } catch (const Error &error) {
     err.write(std::string("nvidia-docker | Error: ") + error.what() + "\n");
     return error.exit_code();

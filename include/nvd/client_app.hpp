@@ -35,6 +35,9 @@ struct ClientEdges {
   std::function<std::optional<std::string>(const std::string &path)> read_file;
   Output &out;
   Output &err;
+  // When set, run and create are handed over (exec) to this program, the GPU
+  // helper; the front binary does only the pass-through itself.
+  std::optional<std::string> gpu_helper;
 };
 
 // One run of nvidia-docker: `args` without the program name. Returns the exit
@@ -46,7 +49,19 @@ int run_client(const std::vector<std::string> &args, const Environment &env, Cli
 bool can_read_engine_directly(const std::vector<std::string> &docker_command,
                               const std::optional<std::string> &local_socket);
 
-// main(): reads the environment, wires the real edges, prints errors.
+// The process environment, read once.
+Environment read_environment();
+
+// Runs `body`, printing an Error as the one line users see; its exit status.
+int report_error(Output &err, const std::function<int()> &body);
+
+// nvidia-docker-gpu's main(): every edge real (client_main.cpp).
 int client_main(int argc, char **argv);
+
+// nvidia-docker's main(): pass-through here, run/create to the helper (front_main.cpp).
+int front_main(int argc, char **argv);
+
+// The GPU helper for the front at `self`: beside it, or in ../lib/nvidia-docker.
+std::optional<std::string> find_gpu_helper(const std::string &self);
 
 } // namespace nvd

@@ -22,7 +22,7 @@ grep -q "^ Depends: .*libcurl4" <<<"$info" || fail "Depends lacks libcurl4 (load
 grep -q "conffiles" <<<"$info" || fail "no conffiles"
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for path in ./usr/bin/nvidia-docker ./usr/bin/nvidia-docker-plugin \
+for path in ./usr/bin/nvidia-docker ./usr/bin/nvidia-docker-plugin ./usr/lib/nvidia-docker/nvidia-docker-gpu \
             ./usr/share/man/man1/nvidia-docker.1.gz ./usr/share/man/man8/nvidia-docker-plugin.8.gz \
             ./usr/share/nvidia-docker/examples/inventory-2gpu.json \
             ./usr/share/nvidia-docker/examples/inventory-8gpu.json \
@@ -41,6 +41,9 @@ out=$("$root/usr/bin/nvidia-docker-plugin" -v)
 "$root/usr/bin/nvidia-docker-plugin" --help | grep -q -- "--inventory" || fail "plugin --help"
 out=$(NV_DOCKER=/bin/true "$root/usr/bin/nvidia-docker" version)
 [ "$out" = "NVIDIA Docker: $version" ] || fail "nvidia-docker version printed: $out"
+# run/create go to the installed helper: its own error shows it was found.
+out=$(NV_DOCKER=/bin/false "$root/usr/bin/nvidia-docker" run some-image 2>&1 || true)
+grep -q "cannot read image some-image" <<<"$out" || fail "the front did not reach the GPU helper: $out"
 out=$("$root/usr/bin/nvidia-docker-plugin" --inventory "$root/usr/share/nvidia-docker/examples/bad.json" 2>&1 || true)
 grep -q "bad.json" <<<"$out" || fail "plugin does not name a missing inventory: $out"
 

@@ -198,7 +198,7 @@ protected:
                           return std::nullopt;
                         return it->second;
                       },
-                      out, err};
+                      out, err, std::nullopt};
     Outcome outcome;
     try {
       outcome.status = run_client(args, env, edges);
