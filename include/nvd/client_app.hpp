@@ -36,7 +36,8 @@ struct ClientEdges {
   Output &out;
   Output &err;
   // When set, run and create are handed over (exec) to this program, the GPU
-  // helper; the front binary does only the pass-through itself.
+  // helper ("" if it is missing: an error for run and create only); the front
+  // binary does only the pass-through itself.
   std::optional<std::string> gpu_helper;
 };
 

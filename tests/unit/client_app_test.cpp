@@ -648,3 +648,28 @@ TEST_F(ClientApp, WithoutPluginNvmlGivesTheHostValuesOnThisMachine) {
   Outcome remote = run(words("run img"), {{"DOCKER_HOST", "tcp://gpu1:2376"}, {"NV_DEBUG", "1"}});
   EXPECT_EQ(remote.error.rfind("no GPU mechanism", 0), std::string::npos) << remote.error;
 }
+
+TEST_F(ClientApp, FrontHandsRunAndCreateToTheHelper) {
+  RecordingExecutor executor(world);
+  StringOutput out, err;
+  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, std::string("/usr/lib/nvidia-docker/nvidia-docker-gpu")};
+  run_client(words("-D container run --frob cuda"), {}, front);
+  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu -D container run --frob cuda"));
+  run_client(words("ps -a"), {}, front);
+  EXPECT_EQ(world.exec_argv, words("docker ps -a"));
+  EXPECT_TRUE(world.docker_calls.empty());
+}
+
+TEST_F(ClientApp, MissingHelperOnlyStopsRunAndCreate) {
+  RecordingExecutor executor(world);
+  StringOutput out, err;
+  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, std::string()};
+  run_client(words("images"), {}, front);
+  EXPECT_EQ(world.exec_argv, words("docker images"));
+  try {
+    run_client(words("run cuda"), {}, front);
+    FAIL();
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("the GPU helper nvidia-docker-gpu is missing"), std::string::npos);
+  }
+}
