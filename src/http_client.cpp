@@ -3,17 +3,13 @@
 
 #include "nvd/curl_api.hpp"
 #include "nvd/error.hpp"
+#include "nvd/http_errors.hpp"
 
 #include <cstdio>
 #include <curl/curl.h>
 
 namespace nvd {
 
-static std::string seconds(long milliseconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g s", static_cast<double>(milliseconds) / 1000);
-  return text;
-}
 
 struct HttpSession::Impl {
   CURL *curl = nullptr;
@@ -74,25 +70,21 @@ HttpResponse HttpSession::get(const std::string &url) {
     std::string detail = m_impl->error[0] != '\0' ? m_impl->error : api.easy_strerror(code);
     switch (code) {
     case CURLE_COULDNT_CONNECT:
-      throw ConnectionRefused(url + ": connection refused (" + detail +
-                  ") - is nvidia-docker-plugin running? Start it (e.g. `systemctl start "
-                  "nvidia-docker-plugin`), or point NV_HOST at the host that runs it");
+      throw refused_error(url, detail);
     case CURLE_OPERATION_TIMEDOUT:
-      throw Error(url + ": no answer within " + seconds(total_ms) + " (" + detail +
-                  "); set NV_TIMEOUT to wait longer");
+      throw timeout_error(url, m_impl->timeout, detail);
     case CURLE_COULDNT_RESOLVE_HOST:
       throw Error(url + ": cannot resolve the host name (" + detail + ")");
     case CURLE_WRITE_ERROR:
       if (m_impl->too_large)
-        throw Error(url + ": answer larger than " + std::to_string(m_impl->max_body) +
-                    " bytes, refused");
+        throw too_large_error(url, m_impl->max_body);
       break;
     case CURLE_UNSUPPORTED_PROTOCOL: // an HTTP/0.9-looking reply: not an HTTP server
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-      throw Error(url + ": broken answer (" + detail + ") - is that port really nvidia-docker-plugin?");
+      throw broken_answer_error(url, detail);
     default:
       break;
     }

@@ -2,11 +2,11 @@
 #include "nvd/stream_http.hpp"
 
 #include "nvd/error.hpp"
+#include "nvd/http_errors.hpp"
 #include "nvd/http_wire.hpp"
 #include "nvd/strings.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <netdb.h>
@@ -27,11 +27,6 @@ int remaining_ms(Clock::time_point deadline) {
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
-std::string seconds(std::chrono::milliseconds timeout) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g s", static_cast<double>(timeout.count()) / 1000);
-  return text;
-}
 
 // Waits until the socket is ready for `events`; false at the deadline.
 bool wait_for(int fd, short events, Clock::time_point deadline) {
@@ -93,9 +88,9 @@ StreamOpener tcp_opener(std::string host, int port) {
     }
     ::freeaddrinfo(addresses);
     if (last_error == ETIMEDOUT)
-      throw Error("timeout:connecting");
+      throw ConnectTimeout("connecting timed out");
     if (last_error == ECONNREFUSED)
-      throw Error("refused:" + std::string(std::strerror(last_error)));
+      throw ConnectionRefused(std::strerror(last_error));
     throw Error(std::strerror(last_error));
   };
 }
@@ -111,8 +106,9 @@ StreamOpener unix_socket_opener(std::string path) {
     int error = connect_before(fd, reinterpret_cast<sockaddr *>(&address), sizeof address, deadline);
     if (error != 0) {
       ::close(fd);
-      throw Error(error == ECONNREFUSED ? "refused:" + std::string(std::strerror(error))
-                                        : std::string(std::strerror(error)));
+      if (error == ECONNREFUSED)
+        throw ConnectionRefused(std::strerror(error));
+      throw Error(std::strerror(error));
     }
     return fd;
   };
@@ -138,8 +134,8 @@ HttpResponse StreamHttpSession::get(const std::string &url) {
   std::string request = format_get_request(parts);
   auto timed_out = [&]() {
     close_stream();
-    return Error(url + ": no answer within " + seconds(m_timeout) + " (timed out after " +
-                 std::to_string(m_timeout.count()) + " milliseconds); set NV_TIMEOUT to wait longer");
+    return timeout_error(url, m_timeout,
+                         "timed out after " + std::to_string(m_timeout.count()) + " milliseconds");
   };
 
   // A kept connection may have been closed by the server meanwhile: one more
@@ -149,15 +145,12 @@ HttpResponse StreamHttpSession::get(const std::string &url) {
     if (!reused) {
       try {
         m_fd = m_open(deadline);
+      } catch (const ConnectTimeout &) {
+        throw timed_out();
+      } catch (const ConnectionRefused &refused) {
+        throw refused_error(url, refused.what());
       } catch (const Error &error) {
-        std::string why = error.what();
-        if (why == "timeout:connecting")
-          throw timed_out();
-        if (starts_with(why, "refused:"))
-          throw ConnectionRefused(url + ": connection refused (" + why.substr(8) +
-                      ") - is nvidia-docker-plugin running? Start it (e.g. `systemctl start "
-                      "nvidia-docker-plugin`), or point NV_HOST at the host that runs it");
-        throw Error(url + ": " + why);
+        throw Error(url + ": " + error.what());
       }
     }
     std::string_view pending = request;
@@ -204,16 +197,14 @@ HttpResponse StreamHttpSession::get(const std::string &url) {
     if (reader.state() != HttpResponseReader::State::complete) {
       close_stream();
       if (reader.too_large())
-        throw Error(url + ": answer larger than " + std::to_string(m_max_body) + " bytes, refused");
-      throw Error(url + ": broken answer (" + (sent ? reader.error() : std::string("cannot send the request")) +
-                  ") - is that port really nvidia-docker-plugin?");
+        throw too_large_error(url, m_max_body);
+      throw broken_answer_error(url, sent ? reader.error() : std::string("cannot send the request"));
     }
     if (!reader.keep_alive())
       close_stream();
     return HttpResponse{reader.status(), reader.body()};
   }
-  throw Error(url + ": broken answer (the connection closed without an answer) - is that port "
-                    "really nvidia-docker-plugin?");
+  throw broken_answer_error(url, "the connection closed without an answer");
 }
 
 } // namespace nvd
