@@ -6,7 +6,6 @@
 #include "nvd/gpu_backend.hpp"
 #include "nvd/requirements.hpp"
 #include "nvd/docker_context.hpp"
-#include "nvd/file_io.hpp"
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
@@ -104,11 +103,9 @@ private:
 
   int refuse_or_pass(const ParseResult &parsed, const std::vector<std::string> &docker_command,
                      const std::vector<std::string> &args) {
-    const CommandLine &line = parsed.line;
     const ParseFailure &failure = *parsed.failure;
-    if (line.kind == CommandKind::run || line.kind == CommandKind::create) {
+    if (is_container_command(parsed.line))
       throw Error(failure.message);
-    }
     // A global option we cannot read: if no run/create can follow, docker
     // itself will answer; otherwise we would risk missing the GPU image.
     for (std::size_t i = 0; i < args.size(); ++i)
@@ -181,10 +178,7 @@ private:
     }
     debug("GPU image (" + request.reason + "); GPUs: " + describe(request.selection));
 
-    auto nv_host = m_env.find("NV_HOST");
-    PluginEndpoint endpoint = nv_host != m_env.end() && !nv_host->second.empty()
-                                  ? parse_nv_host(nv_host->second)
-                                  : plugin_endpoint_for(daemon);
+    PluginEndpoint endpoint = plugin_endpoint_for(m_env, daemon);
     std::optional<Backend> backend = backend_from(m_env);
     std::unique_ptr<PluginClient> plugin;
     std::optional<PluginGpuInfo> host;

@@ -231,13 +231,13 @@ PluginEndpoint resolve_plugin_endpoint(
     const Environment &env, const DockerTarget &target,
     const std::function<std::optional<std::string>()> &ambient_context,
     const std::function<std::string(const std::string &name)> &context_host) {
+  return plugin_endpoint_for(env, resolve_docker_endpoint(env, target, ambient_context, context_host));
+}
+
+PluginEndpoint plugin_endpoint_for(const Environment &env, const DockerEndpoint &docker) {
   auto nv_host = env.find("NV_HOST");
   if (nv_host != env.end() && !nv_host->second.empty())
     return parse_nv_host(nv_host->second);
-  return plugin_endpoint_for(resolve_docker_endpoint(env, target, ambient_context, context_host));
-}
-
-PluginEndpoint plugin_endpoint_for(const DockerEndpoint &docker) {
   if (docker.host.empty()) {
     PluginEndpoint local;
     local.origin = docker.origin;

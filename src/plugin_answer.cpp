@@ -151,15 +151,36 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
   return arguments;
 }
 
+namespace {
+
+// "Version"."CUDA" of a parsed /gpu/info/json answer, checked.
+Version cuda_of(const nlohmann::json &answer, const std::string &source) {
+  const nlohmann::json *cuda = nullptr;
+  if (answer.is_object() && answer.contains("Version") && answer["Version"].is_object() &&
+      answer["Version"].contains("CUDA"))
+    cuda = &answer["Version"]["CUDA"];
+  if (cuda == nullptr || !cuda->is_string())
+    refuse(source, "no \"Version\".\"CUDA\" string");
+  std::optional<Version> version = parse_version(cuda->get<std::string>());
+  if (!version)
+    refuse(source, "invalid CUDA version \"" + printable(cuda->get<std::string>()) +
+                       "\" (expected numbers such as 12.4)");
+  return *version;
+}
+
+} // namespace
+
 PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source) {
+  const nlohmann::json answer = parse_json(body, source);
   PluginGpuInfo info;
-  info.cuda = parse_gpu_info_cuda(body, source);
-  nlohmann::json answer = parse_json(body, source);
-  const nlohmann::json &driver = answer["Version"].contains("Driver") ? answer["Version"]["Driver"] : nlohmann::json();
-  std::optional<Version> driver_version = driver.is_string() ? parse_version(driver.get<std::string>()) : std::nullopt;
-  if (!driver_version)
+  info.cuda = cuda_of(answer, source); // also checks that "Version" is an object
+  const nlohmann::json &version = answer["Version"];
+  std::optional<Version> driver = version.contains("Driver") && version["Driver"].is_string()
+                                      ? parse_version(version["Driver"].get<std::string>())
+                                      : std::nullopt;
+  if (!driver)
     refuse(source, "no valid \"Version\".\"Driver\"");
-  info.driver = *driver_version;
+  info.driver = *driver;
   if (answer.contains("Devices") && answer["Devices"].is_array()) {
     for (const auto &device : answer["Devices"]) {
       if (!device.is_object())
@@ -178,18 +199,7 @@ PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source) {
 }
 
 Version parse_gpu_info_cuda(std::string_view body, const std::string &source) {
-  nlohmann::json answer = parse_json(body, source);
-  const nlohmann::json *cuda = nullptr;
-  if (answer.is_object() && answer.contains("Version") && answer["Version"].is_object() &&
-      answer["Version"].contains("CUDA"))
-    cuda = &answer["Version"]["CUDA"];
-  if (cuda == nullptr || !cuda->is_string())
-    refuse(source, "no \"Version\".\"CUDA\" string");
-  std::optional<Version> version = parse_version(cuda->get<std::string>());
-  if (!version)
-    refuse(source, "invalid CUDA version \"" + printable(cuda->get<std::string>()) +
-                       "\" (expected numbers such as 12.4)");
-  return *version;
+  return cuda_of(parse_json(body, source), source);
 }
 
 } // namespace nvd

@@ -71,8 +71,9 @@ PluginEndpoint resolve_plugin_endpoint(
     const std::function<std::optional<std::string>()> &ambient_context = {},
     const std::function<std::string(const std::string &name)> &context_host = {});
 
-// The plugin on the daemon's host (port 3476; ssh for ssh://, local for unix://).
-PluginEndpoint plugin_endpoint_for(const DockerEndpoint &docker);
+// The plugin: NV_HOST when set, else on the daemon's host (port 3476; ssh
+// for ssh://, this machine for unix://).
+PluginEndpoint plugin_endpoint_for(const Environment &env, const DockerEndpoint &docker);
 
 // The grammar, for error messages.
 extern const char *const nv_host_grammar;

@@ -148,3 +148,35 @@ TEST(PluginAnswer, DeviceSelectionUrl) {
             "http://h:1/docker/cli/json?vol=nvidia_driver&dev=0+GPU-ab");
   EXPECT_EQ(docker_cli_url("http://h:1", {}, {}), "http://h:1/docker/cli/json?vol=&dev=");
 }
+
+TEST(PluginAnswer, GpuInfoGivesVersionsAndDeviceFacts) {
+  PluginGpuInfo info = parse_gpu_info(
+      R"({"Version":{"Driver":"535.104.05","CUDA":"12.2"},"Devices":[
+          {"UUID":"GPU-a","Model":"Tesla V100-SXM2-16GB","Arch":"7.0"},
+          {"UUID":"GPU-b","Model":"NVIDIA A100","Brand":"nvidia","Arch":null}]})",
+      "u");
+  EXPECT_EQ(info.driver.text, "535.104.05");
+  EXPECT_EQ(info.cuda.text, "12.2");
+  ASSERT_EQ(info.devices.size(), 2u);
+  EXPECT_EQ(info.devices[0].brand, "tesla");
+  EXPECT_EQ(info.devices[0].arch, "7.0");
+  EXPECT_EQ(info.devices[1].brand, "nvidia");
+  EXPECT_EQ(info.devices[1].arch, "");
+}
+
+TEST(PluginAnswer, GpuInfoWithoutDriverIsRefused) {
+  for (const char *body : {R"({"Version":{"CUDA":"12.2"}})", R"({"Version":{"CUDA":"12.2","Driver":"x"}})"}) {
+    try {
+      parse_gpu_info(body, "u");
+      ADD_FAILURE() << body;
+    } catch (const Error &error) {
+      EXPECT_STREQ(error.what(), "refused answer from u: no valid \"Version\".\"Driver\"");
+    }
+  }
+  try {
+    parse_gpu_info(R"({"Version":{"Driver":"1"},"Devices":[3]})", "u");
+    ADD_FAILURE();
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "refused answer from u: no \"Version\".\"CUDA\" string");
+  }
+}
