@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   try {
     nvd::GpuArguments args = nvd::parse_docker_cli_answer(body, {"nvidia_driver"}, "fuzz");
     for (const auto &device : args.devices)
-      if (!nvd::is_allowed_device_path(device))
+      if (!nvd::is_nvidia_device_path(device))
         std::abort();
     for (const auto &volume : args.volumes)
       if (volume.rfind("nvidia_driver_", 0) != 0 || volume.find(',') != std::string::npos)

@@ -170,15 +170,6 @@ private:
     return out;
   }
 
-  static bool is_nvidia_device_path(const std::string &path) {
-    if (!starts_with(path, "/dev/nvidia") || path.find("..") != std::string::npos)
-      return false;
-    return std::all_of(path.begin(), path.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '-' ||
-             c == '_';
-    });
-  }
-
   GpuDevice read_device(const json &value, const std::string &pointer) const {
     if (!value.is_object())
       fail(pointer, "must be an object");
@@ -214,6 +205,18 @@ private:
 
 std::vector<std::string> default_control_devices() {
   return {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"};
+}
+
+bool is_nvidia_device_path(std::string_view path) {
+  if (!is_safe_absolute_path(path))
+    return false;
+  if (starts_with(path, "/dev/nvidia-caps/"))
+    path.remove_prefix(17);
+  else if (starts_with(path, "/dev/"))
+    path.remove_prefix(5);
+  else
+    return false;
+  return starts_with(path, "nvidia") && path.find('/') == std::string_view::npos;
 }
 
 bool is_dotted_version(std::string_view text) {

@@ -42,11 +42,7 @@ LabelRequest read_gpu_labels(const ImageConfig &config, const std::string &image
     return request;
   request.gpu_image = true;
   for (const auto &name : split_words(volumes->second)) {
-    bool plain = std::all_of(name.begin(), name.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '_' || c == '.' || c == '-';
-    });
-    if (!plain)
+    if (!is_plain_name(name))
       throw Error("image " + printable(image) + ": label " + volumes_needed_label +
                   " names an invalid volume \"" + printable(name) + "\"");
     if (std::find(request.volumes.begin(), request.volumes.end(), name) == request.volumes.end())

@@ -24,25 +24,6 @@ nlohmann::json parse_json(std::string_view body, const std::string &source) {
   throw Error("refused answer from " + source + ": " + what);
 }
 
-bool is_plain_name(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
-  });
-}
-
-bool is_safe_absolute_path(std::string_view path) {
-  if (path.empty() || path[0] != '/')
-    return false;
-  for (const auto &part : split_any(path, "/"))
-    if (part == "." || part == "..")
-      return false;
-  return std::all_of(path.begin(), path.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-' || c == '/';
-  });
-}
-
 // Checks "<name>_<version>:<absolute path>:ro|rw" with a name the image asked for.
 bool is_allowed_volume(const std::string &volume, const std::vector<std::string> &names) {
   std::vector<std::string> fields;
@@ -82,19 +63,6 @@ std::vector<std::string> string_list(const nlohmann::json &body, const char *fie
 }
 
 } // namespace
-
-bool is_allowed_device_path(std::string_view path) {
-  if (!is_safe_absolute_path(path))
-    return false;
-  std::string_view rest = path;
-  if (starts_with(rest, "/dev/nvidia-caps/"))
-    rest.remove_prefix(17);
-  else if (starts_with(rest, "/dev/"))
-    rest.remove_prefix(5);
-  else
-    return false;
-  return starts_with(rest, "nvidia") && rest.find('/') == std::string_view::npos;
-}
 
 std::vector<std::string> GpuArguments::to_docker_args() const {
   std::vector<std::string> args;
@@ -143,7 +111,7 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
       refuse(source, "volume \"" + printable(volume) + "\" is not one the image asked for (" +
                          join(names, ", ") + ") as NAME_VERSION:/absolute/path:ro|rw");
   for (const auto &device : arguments.devices)
-    if (!is_allowed_device_path(device))
+    if (!is_nvidia_device_path(device))
       refuse(source, "device \"" + printable(device) +
                          "\" is not an NVIDIA device node under /dev");
   if (arguments.devices.empty())

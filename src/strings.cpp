@@ -50,6 +50,30 @@ bool is_decimal(std::string_view text) {
   return true;
 }
 
+static bool is_plain_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+bool is_plain_name(std::string_view text) {
+  for (char c : text)
+    if (!is_plain_char(c))
+      return false;
+  return !text.empty();
+}
+
+bool is_safe_absolute_path(std::string_view path) {
+  if (path.empty() || path[0] != '/')
+    return false;
+  for (const auto &part : split_any(path, "/"))
+    if (part == "." || part == "..")
+      return false;
+  for (char c : path)
+    if (!is_plain_char(c) && c != '/')
+      return false;
+  return true;
+}
+
 static int hex_value(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';

@@ -44,6 +44,11 @@ nlohmann::json inventory_info_json(const GpuInventory &inventory);
 // The body of /gpu/status/json.
 nlohmann::json inventory_status_json(const GpuInventory &inventory);
 
+// The one rule for the device nodes a plugin may hand out, applied both when
+// the plugin reads its inventory and when the client checks an answer:
+// /dev/nvidia* or /dev/nvidia-caps/nvidia*, plain characters, no "..".
+bool is_nvidia_device_path(std::string_view path);
+
 // True for a version made of dot-separated decimal numbers ("375.26", "12.4.1").
 bool is_dotted_version(std::string_view text);
 

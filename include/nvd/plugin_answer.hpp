@@ -2,6 +2,7 @@
 #pragma once
 
 #include "nvd/cuda_version.hpp"
+#include "nvd/gpu_inventory.hpp"
 
 #include <string>
 #include <string_view>
@@ -43,8 +44,5 @@ struct PluginGpuInfo {
 
 // Reads an answer of /gpu/info/json. Throws Error naming `source`.
 PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source);
-
-// True for a device path a plugin may hand out: /dev/nvidia*, /dev/nvidia-caps/*.
-bool is_allowed_device_path(std::string_view path);
 
 } // namespace nvd

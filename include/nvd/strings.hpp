@@ -21,6 +21,13 @@ bool ends_with(std::string_view text, std::string_view suffix);
 // True for a non-empty string of ASCII digits.
 bool is_decimal(std::string_view text);
 
+// True for a non-empty name of letters, digits, '_', '.' and '-' (volume and
+// label names: nothing a shell, a URL or docker's option syntax reads specially).
+bool is_plain_name(std::string_view text);
+
+// True for an absolute path of plain characters with no "." or ".." part.
+bool is_safe_absolute_path(std::string_view path);
+
 // Decodes %XX escapes and, as in an HTML form query, '+' as a space.
 // Returns false on a malformed escape.
 bool url_decode(std::string_view text, std::string &out);

@@ -180,3 +180,22 @@ TEST(DottedVersion, AcceptsOnlyNumbersAndSingleDots) {
   EXPECT_FALSE(is_dotted_version("12..4"));
   EXPECT_FALSE(is_dotted_version("12.4a"));
 }
+
+TEST(DevicePaths, OneRuleForInventoryAndAnswers) {
+  for (const char *good : {"/dev/nvidia0", "/dev/nvidiactl", "/dev/nvidia-uvm-tools", "/dev/nvidia-caps/nvidia-cap1"})
+    EXPECT_TRUE(is_nvidia_device_path(good)) << good;
+  for (const char *bad : {"/dev/sda", "/dev/nvidia/0", "/dev/nvidia0/../sda", "dev/nvidia0", "/dev/nvidia0:rw",
+                          "/dev/nvidia-caps/cap1", "/etc/nvidia0", "/dev/nvidia 0", ""})
+    EXPECT_FALSE(is_nvidia_device_path(bad)) << bad;
+}
+
+TEST(GpuInventory, DeviceInASubfolderIsRefused) {
+  nlohmann::json document = {{"Version", {{"Driver", "1.0"}, {"CUDA", "8.0"}}},
+                             {"Devices", {{{"UUID", "GPU-1"}, {"Path", "/dev/nvidia/0"}}}}};
+  try {
+    parse_inventory(document, "host.json");
+    FAIL();
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "inventory host.json: /Devices/0/Path: must be a GPU device path such as \"/dev/nvidia0\"");
+  }
+}
