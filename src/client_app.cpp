@@ -9,7 +9,6 @@
 #include "nvd/error.hpp"
 #include "nvd/host_address.hpp"
 #include "nvd/image_config.hpp"
-#include "nvd/program_finder.hpp"
 #include "nvd/rewrite.hpp"
 #include "nvd/shell_quote.hpp"
 #include "nvd/strings.hpp"
@@ -46,11 +45,9 @@ public:
     std::vector<std::string> docker_command = docker_command_from(m_env);
     ParseResult parsed = parse_command_line(args);
     if (m_edges.gpu_helper && is_container_command(parsed.line)) {
-      if (m_edges.gpu_helper->empty())
-        throw Error("the GPU helper nvidia-docker-gpu is missing beside " + self_executable() +
-                    " and in ../lib/nvidia-docker: reinstall nvidia-docker");
-      debug("run/create: handing over to " + shell_quote(*m_edges.gpu_helper));
-      return m_edges.executor.exec(docker_argv({*m_edges.gpu_helper}, args), m_env);
+      std::string helper = m_edges.gpu_helper();
+      debug("run/create: handing over to " + shell_quote(helper));
+      return m_edges.executor.exec(docker_argv({helper}, args), m_env);
     }
     if (parsed.failure && !parsed.failure->unknown_flag.empty() && is_container_command(parsed.line))
       parsed = parse_with_learned_flags(args, parsed, docker_command);

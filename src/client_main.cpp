@@ -36,7 +36,7 @@ int client_main(int argc, char **argv) {
         read_text_file,
         out,
         err,
-        std::nullopt};
+        {}};
     return run_client(args, env, edges);
   });
 }

@@ -25,8 +25,15 @@ int front_main(int argc, char **argv) {
   return report_error(err, [&] {
     Environment env = read_environment();
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-    // "" when missing: only run and create need it, and they say so.
-    std::string helper = find_gpu_helper(self_executable()).value_or("");
+    // Looked for only by run and create: the pass-through pays nothing for it.
+    auto helper = [] {
+      std::string self = self_executable();
+      std::optional<std::string> found = find_gpu_helper(self);
+      if (!found)
+        throw Error("the GPU helper nvidia-docker-gpu is missing beside " + self +
+                    " and in ../lib/nvidia-docker: reinstall nvidia-docker");
+      return *found;
+    };
     ProcessExecutor executor;
     ClientEdges edges{executor, {}, {}, {}, {}, {}, {}, out, err, helper};
     return run_client(args, env, edges);

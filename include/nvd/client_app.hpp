@@ -35,10 +35,10 @@ struct ClientEdges {
   std::function<std::optional<std::string>(const std::string &path)> read_file;
   Output &out;
   Output &err;
-  // When set, run and create are handed over (exec) to this program, the GPU
-  // helper ("" if it is missing: an error for run and create only); the front
-  // binary does only the pass-through itself.
-  std::optional<std::string> gpu_helper;
+  // When set, run and create are handed over (exec) to the program it finds,
+  // the GPU helper (it throws Error when there is none); the front binary does
+  // only the pass-through itself, and looks for the helper only when needed.
+  std::function<std::string()> gpu_helper;
 };
 
 // One run of nvidia-docker: `args` without the program name. Returns the exit

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace nvd::test;
@@ -412,4 +413,17 @@ TEST_F(EngineDirect, SudoGoesThroughTheDockerClient) {
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(docker_calls().size(), 2u);
   EXPECT_EQ(engine_requests.load(), 0);
+}
+
+TEST_F(Client, FrontWithoutItsHelperStillPassesThrough) {
+  std::filesystem::create_directories(dir.file("alone"));
+  std::filesystem::copy_file(client, dir.file("alone/nvidia-docker"));
+  ::chmod(dir.file("alone/nvidia-docker").c_str(), 0755);
+  Completed ps = run_program({dir.file("alone/nvidia-docker"), "ps"}, env());
+  EXPECT_EQ(ps.status, 0) << ps.err;
+  EXPECT_EQ(ps.out, "fake docker ran ps\n");
+  Completed run = run_program({dir.file("alone/nvidia-docker"), "run", "cuda"}, env());
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.err, "nvidia-docker | Error: the GPU helper nvidia-docker-gpu is missing beside " +
+                         dir.file("alone/nvidia-docker") + " and in ../lib/nvidia-docker: reinstall nvidia-docker\n");
 }

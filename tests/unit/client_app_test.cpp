@@ -198,7 +198,7 @@ protected:
                           return std::nullopt;
                         return it->second;
                       },
-                      out, err, std::nullopt};
+                      out, err, {}};
     Outcome outcome;
     try {
       outcome.status = run_client(args, env, edges);
@@ -652,18 +652,24 @@ TEST_F(ClientApp, WithoutPluginNvmlGivesTheHostValuesOnThisMachine) {
 TEST_F(ClientApp, FrontHandsRunAndCreateToTheHelper) {
   RecordingExecutor executor(world);
   StringOutput out, err;
-  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, std::string("/usr/lib/nvidia-docker/nvidia-docker-gpu")};
+  int lookups = 0;
+  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, [&] {
+                      ++lookups;
+                      return std::string("/usr/lib/nvidia-docker/nvidia-docker-gpu");
+                    }};
   run_client(words("-D container run --frob cuda"), {}, front);
   EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu -D container run --frob cuda"));
   run_client(words("ps -a"), {}, front);
   EXPECT_EQ(world.exec_argv, words("docker ps -a"));
   EXPECT_TRUE(world.docker_calls.empty());
+  EXPECT_EQ(lookups, 1) << "the pass-through must not look for the helper";
 }
 
 TEST_F(ClientApp, MissingHelperOnlyStopsRunAndCreate) {
   RecordingExecutor executor(world);
   StringOutput out, err;
-  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, std::string()};
+  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err,
+                    []() -> std::string { throw Error("the GPU helper nvidia-docker-gpu is missing"); }};
   run_client(words("images"), {}, front);
   EXPECT_EQ(world.exec_argv, words("docker images"));
   try {
