@@ -427,3 +427,18 @@ TEST_F(Client, FrontWithoutItsHelperStillPassesThrough) {
   EXPECT_EQ(run.err, "nvidia-docker | Error: the GPU helper nvidia-docker-gpu is missing beside " +
                          dir.file("alone/nvidia-docker") + " and in ../lib/nvidia-docker: reinstall nvidia-docker\n");
 }
+
+TEST_F(EngineDirect, DaemonNotAnsweringFallsBackToTheDockerClient) {
+  add_image("nvidia_cuda_latest.json", gpu_labels);
+  // A socket file nothing listens on: the Engine API cannot be read, the client can.
+  std::string dead = dir.file("dead.sock");
+  { ScriptedServer gone(dead, [](int, const std::string &) {}); }
+  write_file(dead, "", false); // keep a file there, as a stale socket would be
+  auto env = direct();
+  env["DOCKER_HOST"] = "unix://" + dead;
+  Completed result = nvidia_docker({"run", "nvidia/cuda"}, env);
+  EXPECT_EQ(result.status, 0) << result.err;
+  auto calls = docker_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], (std::vector<std::string>{"docker", "image", "inspect", "--format", "{{json .Config}}", "--", "nvidia/cuda"}));
+}

@@ -679,3 +679,12 @@ TEST_F(ClientApp, MissingHelperOnlyStopsRunAndCreate) {
     EXPECT_NE(std::string(error.what()).find("the GPU helper nvidia-docker-gpu is missing"), std::string::npos);
   }
 }
+
+TEST_F(ClientApp, ContextWithoutDockerEndpointIsAnError) {
+  world.present["cuda"] = gpu_image;
+  world.files["/cfg/contexts/meta/x/meta.json"] = R"({"Name":"broken","Endpoints":{}})";
+  world.files["/cfg/contexts/meta/y/meta.json"] = "not json";
+  Outcome outcome = run(words("--config /cfg -c broken run cuda"));
+  EXPECT_EQ(outcome.error, "docker context broken (/cfg/contexts/meta/x/meta.json) has no docker endpoint");
+  EXPECT_EQ(world.exec_calls, 0);
+}
