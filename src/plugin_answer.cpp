@@ -93,11 +93,9 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
       refuse(source, "\"VolumeDriver\" is not a string");
     arguments.volume_driver = answer["VolumeDriver"].get<std::string>();
   }
-  if (!arguments.volumes.empty() && arguments.volume_driver != "nvidia-docker")
-    refuse(source, "volume driver \"" + printable(arguments.volume_driver) +
-                       "\" is not nvidia-docker");
-  if (arguments.volumes.empty() && !arguments.volume_driver.empty() &&
-      arguments.volume_driver != "nvidia-docker")
+  // Volumes need the nvidia-docker driver; without volumes, a driver may only be absent or that.
+  bool driver_needed = !arguments.volumes.empty() || !arguments.volume_driver.empty();
+  if (driver_needed && arguments.volume_driver != "nvidia-docker")
     refuse(source, "volume driver \"" + printable(arguments.volume_driver) +
                        "\" is not nvidia-docker");
   if (arguments.volumes.empty())

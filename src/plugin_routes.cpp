@@ -62,23 +62,17 @@ HttpAnswer docker_cli_answer(const GpuInventory &inventory, std::string_view dev
   if (!volumes.error.empty())
     return text_answer(400, volumes.error);
 
-  std::vector<std::string> volume_args;
-  for (const auto &name : volumes.names) {
-    (void)name; // the driver volume is the only one there is
-    volume_args.push_back(driver_volume_instance(inventory) + ":" + driver_volume_mount + ":ro");
-  }
+  // Every selection names the driver volume, the only one there is.
+  std::vector<std::string> volume_args = {driver_volume_instance(inventory) + ":" +
+                                          driver_volume_mount + ":ro"};
   std::vector<std::string> device_args = inventory.control_devices;
   for (std::size_t index : devices.indexes)
     device_args.push_back(inventory.devices[index].path);
 
-  if (as_json) {
-    nlohmann::json body = {{"Volumes", volume_args}, {"Devices", device_args}};
-    body["VolumeDriver"] = volume_args.empty() ? "" : "nvidia-docker";
-    return json_answer(body);
-  }
-  std::vector<std::string> words;
-  if (!volume_args.empty())
-    words.push_back("--volume-driver=nvidia-docker");
+  if (as_json)
+    return json_answer(
+        {{"VolumeDriver", "nvidia-docker"}, {"Volumes", volume_args}, {"Devices", device_args}});
+  std::vector<std::string> words = {"--volume-driver=nvidia-docker"};
   for (const auto &volume : volume_args)
     words.push_back("--volume=" + volume);
   for (const auto &device : device_args)

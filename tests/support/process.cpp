@@ -37,6 +37,15 @@ void write_file(const std::string &path, const std::string &text, bool executabl
     chmod(path.c_str(), 0755);
 }
 
+// The NULL-terminated array of pointers execve wants (prepared before fork).
+static std::vector<char *> c_pointers(const std::vector<std::string> &strings) {
+  std::vector<char *> pointers;
+  for (const auto &s : strings)
+    pointers.push_back(const_cast<char *>(s.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 // The test's own environment with `environment`'s changes, as NAME=VALUE strings.
 static std::vector<std::string>
 child_environment(const std::map<std::string, std::optional<std::string>> &environment) {
@@ -71,13 +80,7 @@ Process::Process(const std::vector<std::string> &argv,
   std::vector<std::string> env_strings = child_environment(environment);
 
   // Everything the child needs is prepared before fork.
-  std::vector<char *> c_argv, c_envp;
-  for (const auto &arg : argv)
-    c_argv.push_back(const_cast<char *>(arg.c_str()));
-  c_argv.push_back(nullptr);
-  for (const auto &item : env_strings)
-    c_envp.push_back(const_cast<char *>(item.c_str()));
-  c_envp.push_back(nullptr);
+  std::vector<char *> c_argv = c_pointers(argv), c_envp = c_pointers(env_strings);
 
   m_pid = fork();
   if (m_pid < 0)
@@ -153,13 +156,7 @@ Completed run_in_terminal(const std::vector<std::string> &argv,
                           const std::map<std::string, std::optional<std::string>> &environment,
                           const std::string &cwd, std::chrono::milliseconds timeout) {
   std::vector<std::string> env_strings = child_environment(environment);
-  std::vector<char *> c_argv, c_envp;
-  for (const auto &arg : argv)
-    c_argv.push_back(const_cast<char *>(arg.c_str()));
-  c_argv.push_back(nullptr);
-  for (const auto &item : env_strings)
-    c_envp.push_back(const_cast<char *>(item.c_str()));
-  c_envp.push_back(nullptr);
+  std::vector<char *> c_argv = c_pointers(argv), c_envp = c_pointers(env_strings);
 
   int master = -1;
   pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);

@@ -180,3 +180,19 @@ TEST(PluginAnswer, GpuInfoWithoutDriverIsRefused) {
     EXPECT_STREQ(error.what(), "refused answer from u: no \"Version\".\"CUDA\" string");
   }
 }
+
+TEST(PluginAnswer, VolumesWithoutDriverOrStrayDriverAreRefused) {
+  try {
+    parse_docker_cli_answer(R"({"Volumes":["nvidia_driver_1:/usr/local/nvidia:ro"],"Devices":["/dev/nvidia0"]})",
+                            driver, "u");
+    ADD_FAILURE();
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "refused answer from u: volume driver \"\" is not nvidia-docker");
+  }
+  try {
+    parse_docker_cli_answer(R"({"VolumeDriver":"local","Devices":["/dev/nvidia0"]})", driver, "u");
+    ADD_FAILURE();
+  } catch (const Error &error) {
+    EXPECT_STREQ(error.what(), "refused answer from u: volume driver \"local\" is not nvidia-docker");
+  }
+}
