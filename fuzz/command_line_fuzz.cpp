@@ -2,8 +2,8 @@
 // docker's grammar: arguments are the input split on NUL bytes. Whatever the
 // input, parsing ends, and a rewrite keeps every argument, in order, with the
 // GPU arguments before the image.
-#include "nvd/command_line.hpp"
-#include "nvd/rewrite.hpp"
+#include "nvd/client/grammar/command_line.hpp"
+#include "nvd/client/rewrite.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // NV_HOST and DOCKER_HOST values: parsed or refused with an Error, never a
 // crash; what parses has ports in range and no host ssh could read as an option.
-#include "nvd/error.hpp"
-#include "nvd/host_address.hpp"
+#include "nvd/common/error.hpp"
+#include "nvd/client/host_address.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The HTTP response reader, fed the input in pieces whose sizes come from the
 // input itself: it ends complete or failed, never over its size cap.
-#include "nvd/http_wire.hpp"
+#include "nvd/client/transport/http_wire.hpp"
 
 #include <cstdint>
 #include <cstdlib>

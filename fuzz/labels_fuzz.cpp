@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Image configurations and their labels, and versions: parsed or refused with
 // an Error, never a crash.
-#include "nvd/cuda_version.hpp"
-#include "nvd/error.hpp"
-#include "nvd/image_config.hpp"
+#include "nvd/client/cuda_version.hpp"
+#include "nvd/common/error.hpp"
+#include "nvd/client/image_config.hpp"
 
 #include <cstdint>
 #include <cstdlib>

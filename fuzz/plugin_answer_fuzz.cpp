@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Untrusted plugin answers: refused with an Error, or accepted, and then every
 // device is an NVIDIA device node and every volume one the image asked for.
-#include "nvd/error.hpp"
-#include "nvd/plugin_answer.hpp"
+#include "nvd/common/error.hpp"
+#include "nvd/client/plugin_answer.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
-#include "nvd/error.hpp"
+#include "nvd/common/error.hpp"
 
 #include <functional>
 #include <string>

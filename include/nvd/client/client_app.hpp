@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/client/system/docker_client.hpp"
+#include "nvd/client/docker_context.hpp"
+#include "nvd/client/system/exec.hpp"
+#include "nvd/client/system/output.hpp"
+#include "nvd/client/transport/plugin_client.hpp"
+#include "nvd/client/settings.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nvd {
+
+// The I/O a run may need, created only when it is needed: a pass-through
+// command never makes an ImageStore or a PluginClient.
+struct ClientEdges {
+  Executor &executor;
+  // `local_socket`: the daemon's unix socket when the command addresses a local daemon.
+  std::function<std::unique_ptr<ImageStore>(const std::vector<std::string> &docker_prefix,
+                                            const std::optional<std::string> &local_socket)>
+      image_store;
+  std::function<std::unique_ptr<PluginClient>(const PluginEndpoint &, std::chrono::milliseconds)>
+      plugin;
+  std::function<std::unique_ptr<FlagSource>(const std::vector<std::string> &docker_command)>
+      flag_source;
+  // The docker client's configuration (contexts); unset: none is read.
+  std::function<DockerConfigReader()> docker_config;
+  // This machine's GPUs through NVML, or nullopt with the reason (unset: none).
+  std::function<std::optional<PluginGpuInfo>(std::string &why_not)> nvml;
+  // A file's text (the command's --env-file), or nullopt.
+  std::function<std::optional<std::string>(const std::string &path)> read_file;
+  Output &out;
+  Output &err;
+  // When set, run and create are handed over (exec) to the program it finds,
+  // the GPU helper (it throws Error when there is none); the front binary does
+  // only the pass-through itself, and looks for the helper only when needed.
+  std::function<std::string()> gpu_helper;
+};
+
+// One run of nvidia-docker: `args` without the program name. Returns the exit
+// status when it does not exec. Throws Error for the user's mistakes and faults.
+int run_client(const std::vector<std::string> &args, const Environment &env, ClientEdges &edges);
+
+// Whether labels can be read from the Engine API directly: the docker command
+// is a plain `docker` (no sudo, no options of its own) and the daemon is local.
+bool can_read_engine_directly(const std::vector<std::string> &docker_command,
+                              const std::optional<std::string> &local_socket);
+
+// The process environment, read once.
+Environment read_environment();
+
+// Runs `body`, printing an Error as the one line users see; its exit status.
+int report_error(Output &err, const std::function<int()> &body);
+
+// nvidia-docker-gpu's main(): every edge real (nvidia_docker_gpu.cpp).
+int client_main(int argc, char **argv);
+
+// nvidia-docker's main(): pass-through here, run/create to the helper (nvidia_docker.cpp).
+int front_main(int argc, char **argv);
+
+} // namespace nvd

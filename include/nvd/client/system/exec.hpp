@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/client/settings.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nvd {
+
+// Hands the command over to docker. The real one never returns on success.
+class Executor {
+public:
+  virtual ~Executor() = default;
+  // Replaces this process with argv[0] (looked up like NV_DOCKER) and `env`.
+  // Returns an exit status only where the replacement is simulated (tests).
+  virtual int exec(const std::vector<std::string> &argv, const Environment &env) = 0;
+};
+
+// Finds a program as execvp would, in the PATH of `env`, never our own binary.
+std::optional<std::string> resolve_program(const std::string &name, const Environment &env);
+
+// Resolves the docker command's program as exec will: NV_DOCKER's first word or
+// "docker", through PATH, never our own binary. Throws Error when not found.
+std::string resolve_docker_program(const std::string &name, const Environment &env);
+
+// Flattens the environment map into NAME=VALUE strings for execve/posix_spawn.
+std::vector<std::string> environment_strings(const Environment &env);
+
+// The execve edge: flushes our output, restores default signal handling, and
+// replaces the process. Throws Error when execve fails.
+class ProcessExecutor : public Executor {
+public:
+  int exec(const std::vector<std::string> &argv, const Environment &env) override;
+};
+
+} // namespace nvd

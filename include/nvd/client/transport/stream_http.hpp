@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#pragma once
+
+#include "nvd/client/transport/http_client.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace nvd {
+
+// Opens a connected byte stream (a socket) before `deadline`, or throws Error
+// saying why, e.g. "connection refused".
+using StreamOpener = std::function<int(std::chrono::steady_clock::time_point deadline)>;
+
+// HTTP GET over streams we open ourselves: a TCP connection to this machine, a
+// unix socket, or an ssh tunnel. For these, loading libcurl would cost more
+// than the whole request (about 5 ms). Keeps the connection for the next
+// request when the server allows it.
+class StreamHttpSession : public HttpGetter {
+public:
+  StreamHttpSession(StreamOpener open, std::chrono::milliseconds timeout, std::size_t max_body);
+  ~StreamHttpSession() override;
+  HttpResponse get(const std::string &url) override;
+
+private:
+  void close_stream();
+
+  StreamOpener m_open;
+  std::chrono::milliseconds m_timeout;
+  std::size_t m_max_body;
+  int m_fd = -1;
+};
+
+// Opens a TCP connection to host:port (all of its addresses in turn).
+StreamOpener tcp_opener(std::string host, int port);
+// Opens a connection to the unix socket at `path`.
+StreamOpener unix_socket_opener(std::string path);
+
+// True for "localhost" and loopback addresses (127.0.0.0/8, ::1).
+bool is_loopback_host(const std::string &host);
+
+} // namespace nvd

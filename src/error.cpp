@@ -1,9 +1,0 @@
-// SPDX-License-Identifier: BSD-3-Clause
-#include "nvd/error.hpp"
-
-namespace nvd {
-
-Error::Error(const std::string &message, int exit_code)
-    : std::runtime_error(message), m_exit_code(exit_code) {}
-
-} // namespace nvd

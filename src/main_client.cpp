@@ -1,4 +1,0 @@
-// SPDX-License-Identifier: BSD-3-Clause
-#include "nvd/client_app.hpp"
-
-int main(int argc, char **argv) { return nvd::front_main(argc, argv); }

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// End to end: nvidia-docker → the real docker client on PATH → a fake Docker
+// Engine API on a unix socket, with nvidia-docker-plugin on the sample
+// inventory. The assertions are on what docker itself sends to the engine.
+#include "nvd/client/grammar/command_line.hpp"
+#include "nvd/client/gpu_backend.hpp"
+
+#include "support/fake_engine.hpp"
+#include "support/process.hpp"
+#include "support/running_plugin.hpp"
+#include "support/corpus.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace nvd::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string client = NVD_CLIENT_BINARY;
+const json gpu_config = {{"Env", {"PATH=/usr/bin"}},
+                         {"Labels", {{"com.nvidia.volumes.needed", "nvidia_driver"},
+                                     {"com.nvidia.cuda.version", "8.0"}}}};
+const json plain_config = {{"Env", {"PATH=/usr/bin"}}, {"Labels", nullptr}};
+
+bool docker_available() { return ::access("/usr/bin/docker", X_OK) == 0 || ::access("/usr/local/bin/docker", X_OK) == 0; }
+
+class EndToEnd : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!docker_available()) {
+      if (std::getenv("CI") != nullptr)
+        FAIL() << "no docker client on PATH: CI needs one (Debian: docker.io; see README)";
+      GTEST_SKIP() << "no docker client on PATH";
+    }
+    engine = std::make_unique<FakeEngine>(dir.file("engine.sock"));
+    plugin = std::make_unique<RunningPlugin>(NVD_PLUGIN_BINARY, NVD_EXAMPLES_DIR "/inventory-2gpu.json");
+    std::filesystem::create_directories(dir.file("docker-config"));
+  }
+
+  std::map<std::string, std::optional<std::string>> env(std::map<std::string, std::optional<std::string>> extra = {}) {
+    std::map<std::string, std::optional<std::string>> base = {
+        {"DOCKER_HOST", engine->docker_host()}, {"NV_HOST", plugin->base_url()},
+        {"DOCKER_CONFIG", dir.file("docker-config")}, {"HOME", dir.path()},
+        {"NV_DOCKER", std::nullopt}, {"NV_GPU", std::nullopt}, {"DOCKER_CONTEXT", std::nullopt},
+        {"DOCKER_CLI_HINTS", "false"}};
+    for (auto &[k, v] : extra)
+      base[k] = v;
+    return base;
+  }
+
+  Completed nvidia_docker(std::vector<std::string> args, std::map<std::string, std::optional<std::string>> extra = {}) {
+    args.insert(args.begin(), client);
+    return run_program(args, env(std::move(extra)));
+  }
+
+  static std::vector<std::string> devices(const json &create) {
+    std::vector<std::string> paths;
+    for (const auto &device : create["HostConfig"]["Devices"])
+      paths.push_back(device["PathOnHost"].get<std::string>());
+    return paths;
+  }
+
+  TempDir dir{"nvd-e2e"};
+  std::unique_ptr<FakeEngine> engine;
+  std::unique_ptr<RunningPlugin> plugin;
+};
+
+const std::vector<std::string> all_devices = {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
+                                              "/dev/nvidia0", "/dev/nvidia1"};
+
+} // namespace
+
+TEST_F(EndToEnd, DetachedGpuRunSendsDevicesAndDriverVolume) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"run", "-d", "nvidia/cuda", "nvidia-smi", "-L"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(result.out.size(), 65u) << result.out; // the container id and a newline
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  const json &create = creates[0];
+  EXPECT_EQ(create["Image"], "nvidia/cuda");
+  EXPECT_EQ(create["Cmd"], json({"nvidia-smi", "-L"}));
+  EXPECT_EQ(create["HostConfig"]["VolumeDriver"], "nvidia-docker");
+  EXPECT_EQ(create["HostConfig"]["Binds"], json({"nvidia_driver_535.104.05:/usr/local/nvidia:ro"}));
+  EXPECT_EQ(devices(create), all_devices);
+}
+
+TEST_F(EndToEnd, NonGpuImageIsSentUnchanged) {
+  engine->add_image("busybox", plain_config);
+  Completed result = nvidia_docker({"run", "-d", "busybox", "true"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_TRUE(devices(creates[0]).empty());
+  EXPECT_EQ(creates[0]["HostConfig"]["VolumeDriver"], "");
+  EXPECT_EQ(plugin->request_count(), 0);
+}
+
+TEST_F(EndToEnd, NvGpuSelectsTheDevicesSent) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"create", "--name", "job", "nvidia/cuda"}, {{"NV_GPU", "GPU-b78a"}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(devices(creates[0]), (std::vector<std::string>{"/dev/nvidiactl", "/dev/nvidia-uvm",
+                                                           "/dev/nvidia-uvm-tools", "/dev/nvidia1"}));
+  bool named = false, started = false;
+  for (const auto &request : engine->requests()) {
+    named = named || request.query.find("name=job") != std::string::npos;
+    started = started || request.path.find("/start") != std::string::npos;
+  }
+  EXPECT_TRUE(named);
+  EXPECT_FALSE(started) << "create must not start the container";
+}
+
+TEST_F(EndToEnd, AttachedRunPassesTheExitCodeThrough) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"run", "--rm", "nvidia/cuda", "exit", "3"});
+  EXPECT_EQ(result.status, 3) << result.err;
+  EXPECT_EQ(result.out, "hello from the fake engine\n");
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(devices(engine->creates()[0]), all_devices);
+}
+
+TEST_F(EndToEnd, GlobalOptionsBeforeTheCommand) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"--log-level", "error", "-H", engine->docker_host(), "container", "run",
+                                    "-d", "-e", "A=1", "nvidia/cuda"},
+                                   {{"DOCKER_HOST", std::nullopt}, {"NV_HOST", plugin->base_url()}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(creates[0]["Env"], json({"A=1"}));
+  EXPECT_EQ(devices(creates[0]), all_devices);
+}
+
+TEST_F(EndToEnd, MissingImageIsPulledFirst) {
+  engine->add_registry_image("nvidia/cuda:12.4", gpu_config);
+  Completed result = nvidia_docker({"run", "-d", "nvidia/cuda:12.4"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.err.find("Pulling from nvidia/cuda"), std::string::npos) << result.err;
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(devices(engine->creates()[0]), all_devices);
+}
+
+TEST_F(EndToEnd, LabelsAreReadOverTheSocketWithOneRequest) {
+  engine->add_image("nvidia/cuda", gpu_config);
+  Completed result = nvidia_docker({"create", "nvidia/cuda"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  int inspections = 0;
+  for (const auto &request : engine->requests())
+    inspections += request.path.find("/images/nvidia/cuda") != std::string::npos;
+  EXPECT_EQ(inspections, 1);
+  EXPECT_EQ(plugin->request_count(), 2);
+}
+
+// For every real-world command line: the image and command nvidia-docker finds
+// are what the real docker client sends, and docker accepts the rewritten line.
+TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
+  engine->every_image(gpu_config);
+  engine->refuse_creates(true);
+  std::string cwd = dir.file("cwd");
+  std::filesystem::create_directories(cwd);
+  for (const char *file : {"env.list", "labels", "labels.txt"})
+    write_file(cwd + "/" + file, "A=b\n");
+  int lines = 0, agreed = 0;
+  for (const auto &entry : read_corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv")) {
+    ++lines;
+    const std::string &expected = entry.expected;
+    const std::string &command = entry.command;
+    const std::vector<std::string> &args = entry.args;
+    nvd::ParseResult ours = nvd::parse_command_line(args);
+
+    std::size_t before = engine->creates().size();
+    std::vector<std::string> argv = {client};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Completed result = run_in_terminal(argv, env(), cwd);
+    auto creates = engine->creates();
+    bool sent = creates.size() > before;
+
+    std::string problem;
+    if (expected == "HELP" || expected == "PARSE-ERROR" || expected.rfind("REFUSED:", 0) == 0) {
+      if (sent)
+        problem = "docker sent a create for a line it should refuse";
+    } else if (!sent) {
+      problem = "no create reached the engine: " + result.out.substr(0, 300);
+    } else {
+      const json &create = creates.back();
+      json cmd = json::array();
+      for (std::size_t i = ours.line.image_index + 1; i < args.size(); ++i)
+        cmd.push_back(args[i]);
+      if (create["Image"] != expected || create["Image"] != args[ours.line.image_index])
+        problem = "image: docker sent " + create["Image"].dump() + ", nvidia-docker found " +
+                  args[ours.line.image_index];
+      else if ((cmd.empty() && !create["Cmd"].is_null() && !create["Cmd"].empty()) || (!cmd.empty() && create["Cmd"] != cmd))
+        problem = "command: docker sent " + create["Cmd"].dump() + ", nvidia-docker found " + cmd.dump();
+      else if (nvd::command_gpu_request(ours.line).empty() && devices(create).size() < all_devices.size())
+        problem = "the GPU devices did not reach docker";
+    }
+    if (problem.empty())
+      ++agreed;
+    else
+      ADD_FAILURE() << command << "\n  " << problem;
+  }
+  std::cout << "[ conform  ] " << agreed << " of " << lines
+            << " real-world command lines: nvidia-docker and the real docker client agree\n";
+  EXPECT_GE(lines, 300);
+  EXPECT_EQ(agreed, lines);
+}
+
+// Today's hosts (the NVIDIA container toolkit) and today's images (no labels).
+namespace {
+
+const json modern_config = {{"Env", {"PATH=/usr/local/nvidia/bin:/usr/bin", "NVIDIA_VISIBLE_DEVICES=all",
+                                     "NVIDIA_DRIVER_CAPABILITIES=compute,utility",
+                                     "NVIDIA_REQUIRE_CUDA=cuda>=12.4 brand=tesla,driver>=470,driver<471",
+                                     "CUDA_VERSION=12.4.1"}},
+                            {"Labels", {{"maintainer", "NVIDIA CORPORATION <cudatools@nvidia.com>"}}}};
+
+bool port_3476_free() {
+  Completed probe = run_program({"/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/3476"});
+  return probe.status != 0;
+}
+
+class ToolkitHost : public EndToEnd {
+protected:
+  void SetUp() override {
+    EndToEnd::SetUp();
+    if (IsSkipped() || HasFatalFailure())
+      return;
+    if (!port_3476_free())
+      GTEST_SKIP() << "something listens on localhost:3476: these tests need no plugin there";
+    engine->add_image("nvidia/cuda:12.4.1-base-ubuntu22.04", modern_config);
+    engine->add_image("nvidia/cuda:8.0", gpu_config);
+  }
+  // No NV_HOST: the plugin would be on this machine's port 3476, where nothing listens.
+  Completed run(std::vector<std::string> args, std::map<std::string, std::optional<std::string>> extra = {}) {
+    extra.emplace("NV_HOST", std::nullopt);
+    return nvidia_docker(std::move(args), std::move(extra));
+  }
+};
+
+} // namespace
+
+TEST_F(ToolkitHost, CdiDevicesAreUsedForModernImages) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}},
+                    {"DiscoveredDevices", {{{"Source", "cdi"}, {"ID", "nvidia.com/gpu=0"}},
+                                           {{"Source", "cdi"}, {"ID", "nvidia.com/gpu=all"}}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04", "nvidia-smi"}, {{"NV_GPU", "1"}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  const json &requests = creates[0]["HostConfig"]["DeviceRequests"];
+  ASSERT_EQ(requests.size(), 1u) << creates[0]["HostConfig"].dump();
+  EXPECT_EQ(requests[0]["Driver"], "cdi");
+  EXPECT_EQ(requests[0]["DeviceIDs"], json({"nvidia.com/gpu=1"}));
+}
+
+TEST_F(ToolkitHost, NvidiaRuntimeWhenNoCdiDevices) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(creates[0]["HostConfig"]["Runtime"], "nvidia");
+  const json &env = creates[0]["Env"];
+  EXPECT_NE(std::find(env.begin(), env.end(), "NVIDIA_VISIBLE_DEVICES=all"), env.end()) << env.dump();
+}
+
+TEST_F(ToolkitHost, LabelledImagesToo) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  Completed result = run({"create", "nvidia/cuda:8.0"}, {{"NV_GPU", "0,1"}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 1u);
+  EXPECT_EQ(creates[0]["HostConfig"]["Runtime"], "nvidia");
+  const json &env = creates[0]["Env"];
+  EXPECT_NE(std::find(env.begin(), env.end(), "NVIDIA_VISIBLE_DEVICES=0,1"), env.end()) << env.dump();
+}
+
+TEST_F(ToolkitHost, GpusWhenAskedFor) {
+  Completed all = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"NV_BACKEND", "gpus"}});
+  ASSERT_EQ(all.status, 0) << all.err;
+  Completed two = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"NV_BACKEND", "gpus"}, {"NV_GPU", "0,2"}});
+  ASSERT_EQ(two.status, 0) << two.err;
+  auto creates = engine->creates();
+  ASSERT_EQ(creates.size(), 2u);
+  const json &everything = creates[0]["HostConfig"]["DeviceRequests"][0];
+  EXPECT_EQ(everything["Count"], -1);
+  EXPECT_EQ(everything["Capabilities"], json({{"gpu"}}));
+  const json &listed = creates[1]["HostConfig"]["DeviceRequests"][0];
+  EXPECT_EQ(listed["DeviceIDs"], json({"0", "2"}));
+}
+
+TEST_F(ToolkitHost, PlainHostSaysWhatWasLookedFor) {
+  Completed result = run({"run", "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err.rfind("nvidia-docker | Error: no GPU mechanism found: nvidia-docker-plugin at "
+                             "http://localhost:3476 (", 0), 0u) << result.err;
+  EXPECT_NE(result.err.find("CDI devices nvidia.com/gpu (none known to the docker daemon); the nvidia "
+                            "runtime (not registered with the docker daemon)"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("NV_BACKEND=gpus"), std::string::npos);
+  EXPECT_TRUE(engine->creates().empty());
+}
+
+TEST_F(ToolkitHost, RequirementsAreCheckedWithAPlugin) {
+  // The 2-GPU inventory's driver supports CUDA 12.2; the image needs 12.4 (or a 470 driver).
+  Completed result = nvidia_docker({"run", "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_EQ(result.err, "nvidia-docker | Error: unsatisfied condition: cuda>=12.4 (this host's driver "
+                        "supports CUDA 12.2)\n");
+  Completed disabled = nvidia_docker({"run", "-d", "-e", "NVIDIA_DISABLE_REQUIRE=1",
+                                      "nvidia/cuda:12.4.1-base-ubuntu22.04"});
+  EXPECT_EQ(disabled.status, 0) << disabled.err;
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(devices(engine->creates()[0]), all_devices);
+}
+
+TEST_F(ToolkitHost, WithoutPluginNvmlGivesTheHostValues) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  // NVML says the driver supports CUDA 12.2; the image needs 12.4.
+  Completed refused = run({"run", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"LD_LIBRARY_PATH", NVD_FAKE_NVML_DIR}});
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_EQ(refused.err, "nvidia-docker | Error: unsatisfied condition: cuda>=12.4 (this host's driver "
+                         "supports CUDA 12.2)\n");
+  Completed accepted = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"},
+                           {{"LD_LIBRARY_PATH", NVD_FAKE_NVML_DIR}, {"FAKE_NVML_CUDA", "12040"}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(accepted.status, 0) << accepted.err;
+  EXPECT_NE(accepted.err.find("host values from NVML"), std::string::npos) << accepted.err;
+  EXPECT_EQ(engine->creates().size(), 1u);
+}
+
+TEST_F(ToolkitHost, WithoutPluginOrNvmlTheRuntimeChecks) {
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"},
+                         {{"LD_LIBRARY_PATH", dir.path()}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.err.find("requirements not checked here: neither a plugin nor NVML told this host's "
+                            "versions; the runtime checks them"), std::string::npos) << result.err;
+}
