@@ -4,7 +4,7 @@
 // hands run/create over to nvidia-docker-gpu, which needs dlopen and NSS.
 #include "nvd/client/client_app.hpp"
 #include "nvd/common/error.hpp"
-#include "nvd/client/system/program_finder.hpp"
+#include "nvd/common/program_finder.hpp"
 
 #include <unistd.h>
 

@@ -79,10 +79,11 @@ int plugin_main(int argc, char **argv) {
     PluginServer server(discovery, std::cerr);
     int port = server.bind(address);
     // One write, so that whoever reads the log never sees half of the line.
+    std::string host = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
     std::cerr << ("nvidia-docker-plugin " + std::string(version) + ": serving " +
                   std::to_string(discovery.snapshot()->devices.size()) + " GPU(s) from " +
-                  options.inventory + "; listening on " + address.host + ":" +
-                  std::to_string(port) + "\n")
+                  options.inventory + "\nnvidia-docker-plugin: serving the REST API at " + host +
+                  ":" + std::to_string(port) + "\n")
               << std::flush;
 
     std::thread signal_waiter([&server, stop_signals] {

@@ -80,14 +80,29 @@ HttpAnswer docker_cli_answer(const GpuInventory &inventory, std::string_view dev
   return text_answer(200, join(words, " "));
 }
 
+namespace {
+
+// The route's path: the target without its query and without "/v1.0".
+std::string_view route_path(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (starts_with(path, "/v1.0/"))
+    path.remove_prefix(5);
+  return path;
+}
+
+} // namespace
+
+bool route_reads_status(std::string_view target) {
+  std::string_view path = route_path(target);
+  return path == "/gpu/status" || path == "/gpu/status/json";
+}
+
 HttpAnswer route_request(const GpuInventory &inventory, std::string_view method,
                          std::string_view target) {
   std::size_t question = target.find('?');
-  std::string_view path = target.substr(0, question);
+  std::string_view path = route_path(target);
   std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (starts_with(path, "/v1.0/"))
-    path.remove_prefix(5);
 
   static const char *const routes[] = {"/gpu/info",  "/gpu/info/json",  "/gpu/status",
                                        "/gpu/status/json", "/docker/cli", "/docker/cli/json",

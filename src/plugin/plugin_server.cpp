@@ -90,9 +90,19 @@ PluginServer::PluginServer(const GpuDiscovery &discovery, std::ostream &log)
                                         httplib::Response &response) {
     request_start = std::chrono::steady_clock::now();
     request_timed = true;
-    std::shared_ptr<const GpuInventory> inventory = impl->discovery.snapshot();
-    HttpAnswer answer = route_request(*inventory, request.method,
-                                      request.target.empty() ? request.path : request.target);
+    const std::string &target = request.target.empty() ? request.path : request.target;
+    HttpAnswer answer;
+    try {
+      std::shared_ptr<const GpuInventory> inventory = route_reads_status(target)
+                                                          ? impl->discovery.snapshot_with_status()
+                                                          : impl->discovery.snapshot();
+      answer = route_request(*inventory, request.method, target);
+    } catch (const std::exception &error) {
+      // Discovery failed now (the driver went away, NVML broke): say so, and
+      // keep serving; the next request tries again.
+      answer.status = 503;
+      answer.body = std::string("GPU discovery failed: ") + error.what() + "\n";
+    }
     response.status = answer.status;
     for (const auto &[name, value] : answer.headers)
       response.set_header(name, value);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "support/running_plugin.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -9,19 +10,36 @@
 namespace nvd::test {
 
 namespace {
+bool starts_with(const std::string &text, const std::string &prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
 std::vector<std::string> plugin_argv(const std::string &binary, const std::string &inventory,
-                                     const std::vector<std::string> &extra_args) {
-  std::vector<std::string> argv = {binary, "--inventory", inventory, "-l", "127.0.0.1:0"};
+                                     const std::vector<std::string> &extra_args,
+                                     const TempDir &state) {
+  std::vector<std::string> argv = {binary, "-l", "127.0.0.1:0"};
+  if (!inventory.empty())
+    argv.insert(argv.end(), {"--inventory", inventory});
+  auto given = [&](const char *short_name, const char *long_name) {
+    return std::find_if(extra_args.begin(), extra_args.end(), [&](const std::string &arg) {
+             return arg == short_name || arg == long_name || starts_with(arg, std::string(long_name) + "=");
+           }) != extra_args.end();
+  };
+  if (!given("-s", "--socket-dir"))
+    argv.insert(argv.end(), {"-s", state.file("plugins")});
+  if (!given("-d", "--volumes-dir"))
+    argv.insert(argv.end(), {"-d", state.file("volumes")});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   return argv;
 }
+
 } // namespace
 
 RunningPlugin::RunningPlugin(const std::string &binary, const std::string &inventory,
                              const std::vector<std::string> &extra_args)
-    : m_process(plugin_argv(binary, inventory, extra_args)) {
+    : m_process(plugin_argv(binary, inventory, extra_args, m_state)) {
   // The whole line, newline included: a partial write would give a wrong port.
-  static const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)\n");
+  static const std::regex listening("serving the REST API at 127\\.0\\.0\\.1:([0-9]+)\n");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   std::smatch match;
   std::string text;

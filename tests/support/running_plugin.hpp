@@ -2,6 +2,7 @@
 #pragma once
 
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 #include <string>
 #include <vector>
@@ -9,7 +10,10 @@
 namespace nvd::test {
 
 // The built nvidia-docker-plugin on 127.0.0.1 with an ephemeral port,
-// stopped when the object goes away.
+// stopped when the object goes away. An empty `inventory` means NVML
+// discovery (pass --driver-root in `extra_args`). Its volumes and its volume
+// plugin socket are in a temporary folder of its own unless `extra_args`
+// names them: a test never touches the host's /run/docker or /var/lib.
 class RunningPlugin {
 public:
   RunningPlugin(const std::string &binary, const std::string &inventory,
@@ -20,8 +24,13 @@ public:
   Process &process() { return m_process; }
   // How many requests the plugin has logged so far.
   int request_count() const;
+  // The folder of its volume plugin socket, and the socket itself.
+  std::string socket_dir() const { return m_state.file("plugins"); }
+  std::string socket_path() const { return socket_dir() + "/nvidia-docker.sock"; }
+  std::string volumes_dir() const { return m_state.file("volumes"); }
 
 private:
+  TempDir m_state{"nvd-plugin"};
   Process m_process;
   int m_port = 0;
 };

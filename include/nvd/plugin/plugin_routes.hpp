@@ -22,6 +22,10 @@ struct HttpAnswer {
 HttpAnswer route_request(const GpuInventory &inventory, std::string_view method,
                          std::string_view target);
 
+// True for the routes that show live figures (/gpu/status[/json]): the
+// server reads the GPUs' status for them, and only for them.
+bool route_reads_status(std::string_view target);
+
 // Decodes a query string into its parameters; a parameter given more than once
 // has its values joined by a space. Returns false on a malformed %-escape.
 bool parse_query(std::string_view query, std::map<std::string, std::string> &params);

@@ -2,7 +2,7 @@
 #include "nvd/client/system/exec.hpp"
 
 #include "nvd/common/error.hpp"
-#include "nvd/client/system/program_finder.hpp"
+#include "nvd/common/program_finder.hpp"
 #include "nvd/common/strings.hpp"
 
 #include <cerrno>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "nvd/client/transport/ssh_tunnel.hpp"
 
-#include "nvd/client/system/child_process.hpp"
+#include "nvd/common/child_process.hpp"
 #include "nvd/common/error.hpp"
 #include "nvd/client/system/exec.hpp"
 #include "nvd/client/transport/ssh_command.hpp"

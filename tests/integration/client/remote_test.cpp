@@ -107,11 +107,14 @@ TEST_F(Remote, NvHostOverHttp) {
 }
 
 TEST_F(Remote, NvHostOverHttpIpv6) {
-  Process probe({plugin_binary, "--inventory", eight_gpus, "-l", "[::1]:0"});
-  if (!probe.wait_for_stderr("listening on ::1:", 5s))
+  TempDir state;
+  Process probe({plugin_binary, "--inventory", eight_gpus, "-l", "[::1]:0", "-s", state.file("plugins"),
+                 "-d", state.file("volumes")});
+  const std::string serving = "serving the REST API at [::1]:";
+  if (!probe.wait_for_stderr(serving, 5s))
     GTEST_SKIP() << "no IPv6 loopback here: " << probe.stderr_text();
   std::string text = probe.stderr_text();
-  std::string port = text.substr(text.find("listening on ::1:") + 17);
+  std::string port = text.substr(text.find(serving) + serving.size());
   port = port.substr(0, port.find_first_not_of("0123456789"));
   Completed result = run({{"NV_HOST", "http://[::1]:" + port}, {"DOCKER_HOST", "tcp://[::1]:2375"}, {"NV_GPU", "7"}});
   EXPECT_EQ(result.status, 0) << result.err;

@@ -124,7 +124,8 @@ TEST(PluginServer, SigintStopsCleanly) {
 TEST(PluginServer, BusyPortIsReportedClearly) {
   Plugin first;
   Completed second = run_program(
-      {plugin, "--inventory", two_gpus, "-l", "127.0.0.1:" + std::to_string(first.port())});
+      {plugin, "--inventory", two_gpus, "-l", "127.0.0.1:" + std::to_string(first.port()),
+       "-s", first.socket_dir() + "-second", "-d", first.volumes_dir() + "-second"});
   EXPECT_EQ(second.status, 1);
   EXPECT_EQ(second.err, "nvidia-docker-plugin | Error: cannot listen on 127.0.0.1:" +
                             std::to_string(first.port()) +

@@ -111,3 +111,12 @@ TEST(Routes, ParseQueryJoinsRepeatsAndDecodes) {
   EXPECT_EQ(params["vol"], "");
   EXPECT_EQ(params.count("flag"), 1u);
 }
+
+TEST(Routes, OnlyStatusRoutesReadLiveFigures) {
+  for (const char *target : {"/gpu/status", "/gpu/status/json", "/v1.0/gpu/status",
+                             "/v1.0/gpu/status/json?x=1"})
+    EXPECT_TRUE(route_reads_status(target)) << target;
+  for (const char *target : {"/gpu/info", "/gpu/info/json", "/docker/cli/json?dev=0",
+                             "/v1.0/docker/cli", "/mesos/cli", "/gpu/statusx", "/v1.0/v1.0/gpu/status"})
+    EXPECT_FALSE(route_reads_status(target)) << target;
+}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "nvd/client/system/child_process.hpp"
+#include "nvd/common/child_process.hpp"
 
 #include "nvd/common/error.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-#include "nvd/client/system/program_finder.hpp"
+#include "nvd/common/program_finder.hpp"
 
 #include <climits>
 #include <sys/stat.h>
