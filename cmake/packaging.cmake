@@ -36,6 +36,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/completion/nvidia-docker.bash
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/completion/_nvidia-docker
         DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/nvidia-docker-plugin.service DESTINATION ${NVD_SYSTEMD_UNIT_DIR})
+# The plugin's volumes folder (-d), 1.0's place, so a 1.0 host's volumes stay valid.
+install(DIRECTORY DESTINATION ${CMAKE_INSTALL_FULL_LOCALSTATEDIR}/lib/nvidia-docker/volumes)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/nvidia-docker-plugin.default
         DESTINATION ${CMAKE_INSTALL_FULL_SYSCONFDIR}/default RENAME nvidia-docker-plugin)
 install(FILES ${NVD_GENERATED}/debian/copyright ${NVD_GENERATED}/debian/changelog.gz

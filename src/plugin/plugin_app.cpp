@@ -1,15 +1,28 @@
 // SPDX-License-Identifier: BSD-3-Clause
+// nvidia-docker-plugin's wiring: GPU discovery (NVML from the driver root, or
+// an inventory file), the driver volumes and Docker's volume plugin API on a
+// unix socket, and the REST API; 1.0's start-up steps as log lines.
 #include "nvd/plugin/plugin_app.hpp"
 
 #include "nvd/common/error.hpp"
+#include "nvd/plugin/control_devices.hpp"
+#include "nvd/plugin/driver/driver_root.hpp"
+#include "nvd/plugin/driver/volume_plan.hpp"
 #include "nvd/plugin/inventory_file_discovery.hpp"
+#include "nvd/plugin/nvml/nvml_discovery.hpp"
 #include "nvd/plugin/plugin_server.hpp"
+#include "nvd/plugin/volumes/volume_plugin_server.hpp"
+#include "nvd/plugin/volumes/volume_store.hpp"
 #include "nvd/version.hpp"
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
+#include <cstring>
 #include <iostream>
+#include <mutex>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <thread>
 
 namespace nvd {
@@ -19,6 +32,7 @@ struct PluginOptions {
   std::string listen = "localhost:3476";
   std::string volumes_dir = "/var/lib/nvidia-docker/volumes";
   std::string socket_dir = "/run/docker/plugins";
+  std::string driver_root = "/";
   std::string inventory;
 };
 
@@ -26,27 +40,133 @@ void print_error(const std::string &message) {
   std::cerr << "nvidia-docker-plugin | Error: " << message << std::endl;
 }
 
-} // namespace
+// One line, one write: whoever reads the log never sees half of a line, and
+// the server threads' request lines never cut into it.
+void log_line(const std::string &line) {
+  static std::mutex log_mutex;
+  std::lock_guard<std::mutex> lock(log_mutex);
+  std::cerr << ("nvidia-docker-plugin: " + line + "\n") << std::flush;
+}
 
-int plugin_main(int argc, char **argv) {
-  PluginOptions options;
-  CLI::App app{"nvidia-docker-plugin: serves the GPU REST API used by nvidia-docker",
-               "nvidia-docker-plugin"};
+std::string root_file(const std::string &driver_root, const std::string &path) {
+  std::string root = driver_root;
+  while (root.size() > 1 && root.back() == '/')
+    root.pop_back();
+  return root == "/" ? path : root + path;
+}
+
+// Changes whenever the driver is installed again: ldconfig replaces the cache
+// (a new inode), and an installer runs it. A stat, cheap enough for every request.
+std::string driver_fingerprint(const std::string &driver_root) {
+  struct stat info {};
+  std::string cache = root_file(driver_root, "/etc/ld.so.cache");
+  if (::stat(cache.c_str(), &info) != 0)
+    return "no cache: " + std::string(std::strerror(errno));
+  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" +
+         std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+         std::to_string(info.st_mtim.tv_nsec);
+}
+
+// Where NVML and libcuda are, through the driver root's own ld cache; found
+// again at every (re)load, so that an upgraded driver is loaded from its files.
+NvmlPaths locate_nvml(const std::string &driver_root) {
+  NvmlPaths paths;
+  paths.driver_root = driver_root;
+  try {
+    paths.nvml = find_driver_library(driver_root, "libnvidia-ml.so.1");
+  } catch (const Error &) {
+    // Left empty: discovery says NVML is not found under the driver root.
+  }
+  try {
+    paths.libcuda = find_driver_library(driver_root, "libcuda.so.1");
+  } catch (const Error &) {
+    // Only needed by drivers whose NVML does not tell the CUDA version.
+  }
+  return paths;
+}
+
+std::unique_ptr<GpuDiscovery> make_discovery(const PluginOptions &options) {
+  if (!options.inventory.empty()) {
+    auto discovery = std::make_unique<InventoryFileDiscovery>(options.inventory);
+    log_line(std::to_string(discovery->snapshot()->devices.size()) + " GPU(s) described by " +
+             options.inventory);
+    return discovery;
+  }
+  const std::string root = options.driver_root;
+  NvmlDiscoveryOptions nvml_options;
+  nvml_options.log = log_line;
+  nvml_options.control_devices = [] {
+    return control_devices([](const std::string &path) {
+      struct stat info {};
+      return ::stat(path.c_str(), &info) == 0 && S_ISCHR(info.st_mode);
+    });
+  };
+  auto discovery = std::make_unique<NvmlDiscovery>([root] { return locate_nvml(root); },
+                                                   [root] { return driver_fingerprint(root); },
+                                                   std::move(nvml_options));
+  // After NVML, so that a host without a driver hears about the driver; the
+  // control devices are asked at every load, so a late uvm-tools is seen.
+  ensure_uvm_device(root, std::cerr);
+  return discovery;
+}
+
+// The driver volumes: the current version is the one discovery reports now;
+// its files are read from the driver root only when a volume is built.
+std::unique_ptr<VolumeStore> make_volume_store(const PluginOptions &options,
+                                               const GpuDiscovery &discovery) {
+  const std::string root = options.driver_root;
+  log_line("provisioning volumes at " + options.volumes_dir);
+  auto store = std::make_unique<VolumeStore>(
+      options.volumes_dir, [&discovery] { return discovery.snapshot()->driver_version; },
+      [root](const std::string &version) { return plan_driver_volume(read_driver_facts(root, version)); },
+      log_line);
+  // Built now, so that the first container does not wait for it; with NVML,
+  // a driver whose files cannot make a volume is an error to fix before
+  // serving. An inventory only simulates GPUs: its volume may well be absent.
+  try {
+    store->create(store->current_version());
+  } catch (const Error &error) {
+    if (options.inventory.empty())
+      throw;
+    log_line(std::string("no driver volume yet (") + error.what() + ")");
+  }
+  return store;
+}
+
+void parse_options(CLI::App &app, PluginOptions &options, bool &show_version) {
   app.add_option("-l,--listen", options.listen,
                  "Address of the REST API: HOST:PORT, [IPV6]:PORT, or :PORT for every interface")
       ->capture_default_str();
   app.add_option("-d,--volumes-dir", options.volumes_dir,
-                 "Folder of the driver volumes (used by the Docker volume plugin API)")
+                 "Folder of the driver volumes (nvidia_driver/<version>/{bin,lib,lib64})")
       ->capture_default_str();
   app.add_option("-s,--socket-dir", options.socket_dir,
-                 "Folder of the Docker volume plugin socket")
+                 "Folder of the Docker volume plugin socket (nvidia-docker.sock)")
       ->capture_default_str();
+  app.add_option("--driver-root", options.driver_root,
+                 "Where the NVIDIA driver is installed: its etc/ld.so.cache, libraries and "
+                 "binaries (e.g. /run/nvidia/driver for a containerised driver)")
+      ->capture_default_str()
+      ->check(CLI::ExistingDirectory);
   app.add_option("--inventory", options.inventory,
-                 "JSON description of the host's GPUs (see docs/inventory.md)")
+                 "JSON description of the host's GPUs instead of NVML (see docs/inventory.md)")
       ->check(CLI::ExistingFile);
-  bool show_version = false;
   app.add_flag("-v,--version", show_version, "Print the version and exit");
+}
 
+std::string shown_host(const std::string &host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+} // namespace
+
+int plugin_main(int argc, char **argv) {
+  PluginOptions options;
+  CLI::App app{"nvidia-docker-plugin: discovers the host's GPUs, serves the NVIDIA driver "
+               "volume to dockerd and the GPU REST API used by nvidia-docker",
+               "nvidia-docker-plugin"};
+  bool show_version = false;
+  parse_options(app, options, show_version);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &) {
@@ -62,12 +182,6 @@ int plugin_main(int argc, char **argv) {
   }
 
   try {
-    if (options.inventory.empty())
-      throw Error("no GPU source: pass --inventory FILE describing the host's GPUs "
-                  "(examples in share/nvidia-docker/examples)");
-    InventoryFileDiscovery discovery(options.inventory);
-    ListenAddress address = parse_listen_address(options.listen);
-
     // Signals are taken by one thread with sigwait(), so the server threads
     // (which inherit this mask) never run a handler.
     sigset_t stop_signals;
@@ -76,31 +190,50 @@ int plugin_main(int argc, char **argv) {
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    PluginServer server(discovery, std::cerr);
-    int port = server.bind(address);
-    // One write, so that whoever reads the log never sees half of the line.
-    std::string host = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
-    std::cerr << ("nvidia-docker-plugin " + std::string(version) + ": serving " +
-                  std::to_string(discovery.snapshot()->devices.size()) + " GPU(s) from " +
-                  options.inventory + "\nnvidia-docker-plugin: serving the REST API at " + host +
-                  ":" + std::to_string(port) + "\n")
-              << std::flush;
+    ListenAddress address = parse_listen_address(options.listen);
+    log_line(std::string("version ") + version + (options.inventory.empty()
+                                                      ? ", driver root " + options.driver_root
+                                                      : ", GPUs from " + options.inventory));
+    std::unique_ptr<GpuDiscovery> discovery = make_discovery(options);
 
-    std::thread signal_waiter([&server, stop_signals] {
+    PluginServer rest(*discovery, std::cerr);
+    int port = rest.bind(address); // a busy address fails before anything is built
+    std::unique_ptr<VolumeStore> store = make_volume_store(options, *discovery);
+    VolumePluginServer volumes(*store, std::cerr);
+    log_line("serving the volume plugin API at " + volumes.bind(options.socket_dir));
+    log_line("serving the REST API at " + shown_host(address.host) + ":" + std::to_string(port));
+
+    // Either server ending ends both: dockerd without the volume API cannot
+    // start GPU containers, nvidia-docker without REST cannot ask for GPUs.
+    std::atomic<bool> finished{false};
+    std::string failure;
+    std::thread volume_thread([&] {
+      try {
+        volumes.serve();
+      } catch (const std::exception &error) {
+        failure = std::string("the volume plugin API stopped: ") + error.what();
+      }
+      rest.stop();
+    });
+    std::thread signal_waiter([&] {
       int signal_number = 0;
       sigwait(&stop_signals, &signal_number);
-      std::cerr << "nvidia-docker-plugin: received " << strsignal(signal_number)
-                << ", stopping" << std::endl;
-      server.stop();
+      if (!finished)
+        log_line(std::string("received ") + strsignal(signal_number) + ", stopping");
+      volumes.stop();
+      rest.stop();
     });
-    bool served = server.serve();
-    if (!served) {
-      // Wake the waiter so it can be joined.
-      pthread_kill(signal_waiter.native_handle(), SIGTERM);
-    }
+    bool rest_served = rest.serve();
+    finished = true;
+    volumes.stop();
+    volume_thread.join();
+    if (!rest_served && failure.empty())
+      failure = "serving the REST API on " + options.listen + " failed";
+    pthread_kill(signal_waiter.native_handle(), SIGTERM); // wakes it if no signal came
     signal_waiter.join();
-    if (!served)
-      throw Error("serving on " + options.listen + " failed");
+    if (!failure.empty())
+      throw Error(failure);
+    log_line("stopped");
     return 0;
   } catch (const Error &error) {
     print_error(error.what());

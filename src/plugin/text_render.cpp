@@ -45,6 +45,9 @@ std::string p2p_link_name(const json &link) {
   if (!link.is_number_integer() && !link.is_number_unsigned())
     return "N/A";
   auto index = link.get<long long>();
+  // Past six, NVLinks are counted (7 + n - 1): an H100 has eighteen.
+  if (index > 12 && index <= 6 + 64)
+    return std::to_string(index - 6) + " NVLinks";
   if (index < 0 || index >= static_cast<long long>(std::size(names)))
     return "N/A";
   return names[index];

@@ -29,7 +29,7 @@ for path in ./usr/bin/nvidia-docker ./usr/bin/nvidia-docker-plugin ./usr/lib/nvi
             ./usr/share/bash-completion/completions/nvidia-docker \
             ./usr/share/zsh/vendor-completions/_nvidia-docker \
             ./lib/systemd/system/nvidia-docker-plugin.service \
-            ./etc/default/nvidia-docker-plugin \
+            ./etc/default/nvidia-docker-plugin ./var/lib/nvidia-docker/volumes/ \
             ./usr/share/doc/nvidia-docker/copyright ./usr/share/doc/nvidia-docker/changelog.gz; do
   grep -qx "$path" <<<"$contents" || fail "package lacks $path"
 done
@@ -57,6 +57,14 @@ grep -q "^ExecStart=/usr/bin/nvidia-docker-plugin" "$root/lib/systemd/system/nvi
   || fail "unit does not start the installed plugin"
 grep -q -- "-l localhost:3476" "$root/lib/systemd/system/nvidia-docker-plugin.service" \
   || fail "unit does not listen on localhost by default"
+grep -q -- "--inventory" "$root/lib/systemd/system/nvidia-docker-plugin.service" \
+  && fail "unit needs an inventory: it must use NVML by default"
+grep -q "^Before=docker.service" "$root/lib/systemd/system/nvidia-docker-plugin.service" \
+  || fail "unit does not start before docker"
+if command -v systemd-analyze > /dev/null; then
+  systemd-analyze verify --man=no "$root/lib/systemd/system/nvidia-docker-plugin.service" 2>&1 | grep -v "nvidia-docker-plugin: command not found\|is not executable" | grep -i "error\|unknown" \
+    && fail "systemd-analyze finds fault with the unit"
+fi
 
 if command -v lintian > /dev/null; then
   findings=$(lintian --tag-display-limit 0 "$deb" 2>&1 | grep -E '^(E|W):' || true)

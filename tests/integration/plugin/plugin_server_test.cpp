@@ -20,6 +20,17 @@ namespace {
 const std::string plugin = NVD_PLUGIN_BINARY;
 const std::string two_gpus = NVD_EXAMPLES_DIR "/inventory-2gpu.json";
 
+// The plugin logs its start-up steps before it fails: the error is its last
+// line, and the only one that says Error.
+std::string error_line(const std::string &err) {
+  std::size_t start = err.rfind('\n', err.size() >= 2 ? err.size() - 2 : 0);
+  std::string last = start == std::string::npos || err.size() < 2 ? err : err.substr(start + 1);
+  std::size_t errors = 0;
+  for (std::size_t at = err.find("| Error:"); at != std::string::npos; at = err.find("| Error:", at + 1))
+    ++errors;
+  return errors == 1 ? last : "(" + std::to_string(errors) + " error lines) " + err;
+}
+
 class Plugin : public RunningPlugin {
 public:
   explicit Plugin(const std::string &inventory = two_gpus) : RunningPlugin(plugin, inventory) {}
@@ -127,7 +138,7 @@ TEST(PluginServer, BusyPortIsReportedClearly) {
       {plugin, "--inventory", two_gpus, "-l", "127.0.0.1:" + std::to_string(first.port()),
        "-s", first.socket_dir() + "-second", "-d", first.volumes_dir() + "-second"});
   EXPECT_EQ(second.status, 1);
-  EXPECT_EQ(second.err, "nvidia-docker-plugin | Error: cannot listen on 127.0.0.1:" +
+  EXPECT_EQ(error_line(second.err), "nvidia-docker-plugin | Error: cannot listen on 127.0.0.1:" +
                             std::to_string(first.port()) +
                             ": address already in use (is another nvidia-docker-plugin running? "
                             "choose another address with -l)\n");
@@ -139,21 +150,33 @@ TEST(PluginServer, BadInventoryStopsTheStartWithFieldAndFile) {
              R"({"Version": {"Driver": "375.26", "CUDA": "8.0"}, "Devices": [{"UUID": "GPU-1"}]})");
   Completed result = run_program({plugin, "--inventory", dir.file("host.json"), "-l", "127.0.0.1:0"});
   EXPECT_EQ(result.status, 1);
-  EXPECT_EQ(result.err, "nvidia-docker-plugin | Error: inventory " + dir.file("host.json") +
+  EXPECT_EQ(error_line(result.err), "nvidia-docker-plugin | Error: inventory " + dir.file("host.json") +
                             ": /Devices/0/Path: is required\n");
 }
 
 TEST(PluginServer, BadListenAddressIsRefused) {
   Completed result = run_program({plugin, "--inventory", two_gpus, "-l", "localhost"});
   EXPECT_EQ(result.status, 1);
-  EXPECT_EQ(result.err, "nvidia-docker-plugin | Error: invalid listen address \"localhost\": no "
+  EXPECT_EQ(error_line(result.err), "nvidia-docker-plugin | Error: invalid listen address \"localhost\": no "
                         "port (expected HOST:PORT, [IPV6]:PORT or :PORT)\n");
 }
 
-TEST(PluginServer, NoInventoryIsRefused) {
-  Completed result = run_program({plugin, "-l", "127.0.0.1:0"});
+TEST(PluginServer, NoNvmlAndNoInventoryIsOneClearError) {
+  TempDir driver_root; // no driver installed there
+  Completed result = run_program({plugin, "-l", "127.0.0.1:0", "--driver-root", driver_root.path(),
+                                  "-s", driver_root.file("plugins"), "-d", driver_root.file("volumes")});
   EXPECT_EQ(result.status, 1);
-  EXPECT_EQ(result.err.rfind("nvidia-docker-plugin | Error: no GPU source: pass --inventory FILE", 0), 0u)
+  EXPECT_EQ(error_line(result.err), "nvidia-docker-plugin | Error: NVML not found under the driver root " +
+                                        driver_root.path() +
+                                        ": is the NVIDIA driver installed? or pass --inventory\n")
+      << result.err;
+}
+
+TEST(PluginServer, MissingDriverRootIsRefused) {
+  Completed result = run_program({plugin, "--driver-root", "/nonexistent/driver"});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(error_line(result.err).find("--driver-root: Directory does not exist: /nonexistent/driver"),
+            std::string::npos)
       << result.err;
 }
 

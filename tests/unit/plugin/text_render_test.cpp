@@ -46,4 +46,7 @@ TEST(TextRender, LinkNames) {
   EXPECT_EQ(p2p_link_name(7), "Single NVLink");
   EXPECT_EQ(p2p_link_name(nullptr), "N/A");
   EXPECT_EQ(p2p_link_name(-1), "N/A");
+  EXPECT_EQ(p2p_link_name(12), "Six NVLinks");
+  EXPECT_EQ(p2p_link_name(24), "18 NVLinks");
+  EXPECT_EQ(p2p_link_name(1000), "N/A");
 }
