@@ -198,9 +198,20 @@ int plugin_main(int argc, char **argv) {
 
     PluginServer rest(*discovery, std::cerr);
     int port = rest.bind(address); // a busy address fails before anything is built
-    std::unique_ptr<VolumeStore> store = make_volume_store(options, *discovery);
-    VolumePluginServer volumes(*store, std::cerr);
-    log_line("serving the volume plugin API at " + volumes.bind(options.socket_dir));
+    std::unique_ptr<VolumeStore> store;
+    std::unique_ptr<VolumePluginServer> volumes;
+    try {
+      store = make_volume_store(options, *discovery);
+      volumes = std::make_unique<VolumePluginServer>(*store, std::cerr);
+      log_line("serving the volume plugin API at " + volumes->bind(options.socket_dir));
+    } catch (const Error &error) {
+      // dockerd needs the volume driver on a GPU host. An inventory only
+      // describes GPUs (a simulation, a demo as an ordinary user): REST alone.
+      if (options.inventory.empty())
+        throw;
+      volumes.reset();
+      log_line(std::string("not serving the volume plugin API: ") + error.what());
+    }
     log_line("serving the REST API at " + shown_host(address.host) + ":" + std::to_string(port));
 
     // Either server ending ends both: dockerd without the volume API cannot
@@ -208,8 +219,10 @@ int plugin_main(int argc, char **argv) {
     std::atomic<bool> finished{false};
     std::string failure;
     std::thread volume_thread([&] {
+      if (!volumes)
+        return;
       try {
-        volumes.serve();
+        volumes->serve();
       } catch (const std::exception &error) {
         failure = std::string("the volume plugin API stopped: ") + error.what();
       }
@@ -220,17 +233,19 @@ int plugin_main(int argc, char **argv) {
       sigwait(&stop_signals, &signal_number);
       if (!finished)
         log_line(std::string("received ") + strsignal(signal_number) + ", stopping");
-      volumes.stop();
+      if (volumes)
+        volumes->stop();
       rest.stop();
     });
     bool rest_served = rest.serve();
     finished = true;
-    volumes.stop();
+    if (volumes)
+      volumes->stop();
     volume_thread.join();
-    if (!rest_served && failure.empty())
-      failure = "serving the REST API on " + options.listen + " failed";
     pthread_kill(signal_waiter.native_handle(), SIGTERM); // wakes it if no signal came
     signal_waiter.join();
+    if (!rest_served && failure.empty())
+      failure = "serving the REST API on " + options.listen + " failed";
     if (!failure.empty())
       throw Error(failure);
     log_line("stopped");
