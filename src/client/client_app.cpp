@@ -139,7 +139,7 @@ private:
 
     GpuSource source = gpu_source(daemon, request);
     check_requirements(request, source.host);
-    std::vector<std::string> extra = gpu_arguments(source, labels, request);
+    std::vector<std::string> extra = gpu_arguments(source, labels, request, daemon);
     debug("GPU arguments: " + shell_join(extra));
     return hand_over(docker_command, insert_before_image(line, extra));
   }
@@ -270,13 +270,14 @@ private:
   // Decides the arguments that hand the GPUs over: the plugin's answer, or
   // the backend's own; the plugin's connection is closed before docker runs.
   std::vector<std::string> gpu_arguments(GpuSource &source, const LabelRequest &labels,
-                                         const GpuRequest &request) {
+                                         const GpuRequest &request, const Daemon &daemon) {
     std::vector<std::string> extra;
     if (source.backend == Backend::plugin) {
       std::vector<std::string> ids = request.selection.kind == GpuSelection::Kind::listed
                                          ? request.selection.ids
                                          : std::vector<std::string>{};
       GpuArguments gpu = source.plugin->docker_arguments(labels.volumes, ids);
+      warn_if_volume_driver_unreachable(gpu, daemon);
       if (request.selection.kind == GpuSelection::Kind::none)
         gpu.devices = control_devices_only(gpu.devices); // the driver, but no GPU
       extra = gpu.to_docker_args();
@@ -288,6 +289,33 @@ private:
     }
     source.plugin.reset();
     return extra;
+  }
+
+  // Warns when a local dockerd cannot reach the volume driver the plugin
+  // names: dockerd then retries for 15 s and reports the volume as an image
+  // to pull ("Unable to find image ... locally"), so the user reads why
+  // first. A warning, not a refusal: rootless dockerd looks elsewhere, and a
+  // client in a container may see another /run; only where dockerd's plugin
+  // folder is visible at all.
+  void warn_if_volume_driver_unreachable(const GpuArguments &gpu, const Daemon &daemon) {
+    if (gpu.volumes.empty() || gpu.volume_driver.empty() || !m_edges.path_exists ||
+        !local_socket_path(daemon.endpoint))
+      return;
+    if (!m_edges.path_exists(docker_plugin_socket_folder)) {
+      debug(std::string(docker_plugin_socket_folder) + " is not visible here: the " +
+            gpu.volume_driver + " volume driver is not checked");
+      return;
+    }
+    std::vector<std::string> locations = volume_plugin_locations(gpu.volume_driver);
+    for (const auto &location : locations)
+      if (m_edges.path_exists(location)) {
+        debug("volume driver " + gpu.volume_driver + " at " + location);
+        return;
+      }
+    m_edges.err.write("nvidia-docker | Warning: the " + gpu.volume_driver +
+                      " volume driver may be unavailable to the docker daemon: " + locations.front() +
+                      " is missing (is nvidia-docker-plugin running with its socket in " +
+                      docker_plugin_socket_folder + "? start it, or restart it without -s)\n");
   }
 
   static std::string describe(const GpuSelection &selection) {
@@ -420,6 +448,8 @@ Environment read_environment() {
 int report_error(Output &err, const std::function<int()> &body) {
   try {
     return body();
+  } catch (const AlreadyReported &error) {
+    return error.exit_code();
   } catch (const Error &error) {
     err.write(std::string("nvidia-docker | Error: ") + error.what() + "\n");
     return error.exit_code();

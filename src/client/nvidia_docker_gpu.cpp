@@ -7,6 +7,8 @@
 #include "nvd/client/system/file_io.hpp"
 #include "nvd/client/system/nvml_host.hpp"
 
+#include <unistd.h>
+
 namespace nvd {
 
 int client_main(int argc, char **argv) {
@@ -36,7 +38,8 @@ int client_main(int argc, char **argv) {
         read_text_file,
         out,
         err,
-        {}};
+        {},
+        [](const std::string &path) { return ::access(path.c_str(), F_OK) == 0; }};
     return run_client(args, env, edges);
   });
 }

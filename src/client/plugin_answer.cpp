@@ -168,4 +168,11 @@ Version parse_gpu_info_cuda(std::string_view body, const std::string &source) {
   return cuda_of(parse_json(body, source), source);
 }
 
+std::vector<std::string> volume_plugin_locations(const std::string &driver) {
+  const std::string sockets = docker_plugin_socket_folder;
+  return {sockets + "/" + driver + ".sock", sockets + "/" + driver + "/" + driver + ".sock",
+          "/etc/docker/plugins/" + driver + ".spec", "/etc/docker/plugins/" + driver + ".json",
+          "/usr/lib/docker/plugins/" + driver + ".spec", "/usr/lib/docker/plugins/" + driver + ".json"};
+}
+
 } // namespace nvd

@@ -39,6 +39,9 @@ struct ClientEdges {
   // the GPU helper (it throws Error when there is none); the front binary does
   // only the pass-through itself, and looks for the helper only when needed.
   std::function<std::string()> gpu_helper;
+  // Whether a path exists on this machine (unset: nothing is checked): where
+  // a local dockerd finds the nvidia-docker volume plugin.
+  std::function<bool(const std::string &path)> path_exists;
 };
 
 // One run of nvidia-docker: `args` without the program name. Returns the exit

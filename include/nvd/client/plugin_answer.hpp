@@ -20,6 +20,14 @@ struct GpuArguments {
   std::vector<std::string> to_docker_args() const;
 };
 
+// Where dockerd looks for a legacy volume plugin named `driver` (Docker's
+// plugin discovery): its socket under /run/docker/plugins, or a spec file.
+std::vector<std::string> volume_plugin_locations(const std::string &driver);
+
+// The folder whose presence shows that dockerd's plugin sockets are visible
+// from here (they are not, e.g., in a container given only docker.sock).
+inline constexpr const char *docker_plugin_socket_folder = "/run/docker/plugins";
+
 // Reads and checks an answer of /docker/cli/json. A plugin is not trusted:
 // only nvidia device nodes under /dev, and volumes `<name>_<version>:<abs path>:ro|rw`
 // for the names in `requested_volumes`, are accepted. Throws Error naming `source`.

@@ -24,4 +24,12 @@ public:
   using Error::Error;
 };
 
+// A failure that a program we ran has already explained on stderr in its own
+// words (docker pull): the run stops with `exit_code` and adds nothing, so
+// that the user reads docker's message alone, as with docker itself.
+class AlreadyReported : public Error {
+public:
+  using Error::Error;
+};
+
 } // namespace nvd

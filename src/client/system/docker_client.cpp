@@ -84,8 +84,9 @@ void DockerCliImageStore::pull(const std::string &image, const std::optional<std
   ChildResult result =
       run_child(program, argv, environment_strings(m_env), ChildOutput::to_stderr);
   if (result.status != 0)
-    throw Error("cannot pull image " + printable(image) + ": `" + shell_join(argv) +
-                "` failed (exit status " + std::to_string(result.status) + ")");
+    throw AlreadyReported("cannot pull image " + printable(image) + ": `" + shell_join(argv) +
+                              "` failed (exit status " + std::to_string(result.status) + ")",
+                          result.status);
 }
 
 DockerCliFlagSource::DockerCliFlagSource(std::vector<std::string> docker_command, Environment env)

@@ -7,6 +7,8 @@
 #include "support/args.hpp"
 
 #include <gtest/gtest.h>
+
+#include <set>
 #include <sstream>
 
 using namespace nvd;
@@ -30,6 +32,7 @@ struct World {
   bool plugin_down = false;
   DaemonInfo daemon;
   std::optional<PluginGpuInfo> nvml;
+  std::set<std::string> existing_paths; // on this machine's file system
 };
 
 class FakeImages : public ImageStore {
@@ -198,7 +201,8 @@ protected:
                           return std::nullopt;
                         return it->second;
                       },
-                      out, err, {}};
+                      out, err, {},
+                      [this](const std::string &path) { return world.existing_paths.count(path) > 0; }};
     Outcome outcome;
     try {
       outcome.status = run_client(args, env, edges);
@@ -687,4 +691,40 @@ TEST_F(ClientApp, ContextWithoutDockerEndpointIsAnError) {
   Outcome outcome = run(words("--config /cfg -c broken run cuda"));
   EXPECT_EQ(outcome.error, "docker context broken (/cfg/contexts/meta/x/meta.json) has no docker endpoint");
   EXPECT_EQ(world.exec_calls, 0);
+}
+
+TEST_F(ClientApp, MissingVolumePluginSocketOfALocalDaemonIsWarnedAbout) {
+  world.present["cuda"] = gpu_image;
+  world.existing_paths = {"/run/docker/plugins"};
+  Outcome outcome = run(words("run cuda"));
+  EXPECT_EQ(outcome.status, 0) << outcome.error;
+  EXPECT_EQ(world.exec_calls, 1); // a warning: the command still runs
+  EXPECT_NE(outcome.err.find("nvidia-docker | Warning: the nvidia-docker volume driver may be unavailable "
+                             "to the docker daemon: /run/docker/plugins/nvidia-docker.sock is missing"),
+            std::string::npos)
+      << outcome.err;
+}
+
+TEST_F(ClientApp, VolumePluginFoundBySocketOrSpecFileIsNotWarnedAbout) {
+  world.present["cuda"] = gpu_image;
+  for (const char *where : {"/run/docker/plugins/nvidia-docker.sock",
+                            "/run/docker/plugins/nvidia-docker/nvidia-docker.sock",
+                            "/etc/docker/plugins/nvidia-docker.spec", "/usr/lib/docker/plugins/nvidia-docker.json"}) {
+    world.existing_paths = {"/run/docker/plugins", where};
+    Outcome outcome = run(words("run cuda"));
+    EXPECT_EQ(outcome.err.find("Warning"), std::string::npos) << where << ": " << outcome.err;
+  }
+}
+
+TEST_F(ClientApp, VolumePluginIsNotCheckedWhereDockersPluginFolderIsNotVisible) {
+  world.present["cuda"] = gpu_image; // e.g. a client in a container given only docker.sock
+  Outcome outcome = run(words("run cuda"));
+  EXPECT_EQ(outcome.err.find("Warning"), std::string::npos) << outcome.err;
+}
+
+TEST_F(ClientApp, VolumePluginOfARemoteDaemonIsNotChecked) {
+  world.present["cuda"] = gpu_image;
+  world.existing_paths = {"/run/docker/plugins"};
+  Outcome outcome = run(words("-H tcp://gpu1:2376 run cuda"));
+  EXPECT_EQ(outcome.err.find("Warning"), std::string::npos) << outcome.err;
 }
