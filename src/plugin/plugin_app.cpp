@@ -5,6 +5,7 @@
 #include "nvd/plugin/plugin_app.hpp"
 
 #include "nvd/common/error.hpp"
+#include "nvd/common/gpu_inventory.hpp"
 #include "nvd/plugin/control_devices.hpp"
 #include "nvd/plugin/driver/driver_root.hpp"
 #include "nvd/plugin/driver/volume_plan.hpp"
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
@@ -55,30 +57,81 @@ std::string root_file(const std::string &driver_root, const std::string &path) {
   return root == "/" ? path : root + path;
 }
 
-// Changes whenever the driver is installed again: ldconfig replaces the cache
-// (a new inode), and an installer runs it. A stat, cheap enough for every request.
-std::string driver_fingerprint(const std::string &driver_root) {
-  struct stat info {};
-  std::string cache = root_file(driver_root, "/etc/ld.so.cache");
-  if (::stat(cache.c_str(), &info) != 0)
-    return "no cache: " + std::string(std::strerror(errno));
-  return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" +
-         std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
-         std::to_string(info.st_mtim.tv_nsec);
-}
+// Changes when the driver installed under the root changes: the real file
+// behind libnvidia-ml.so.1 (its version is in its name) and its inode. A stat
+// of the ld cache for every request; the cache is read again only when
+// ldconfig replaced it, so that installing other packages reloads nothing.
+class DriverFingerprint {
+public:
+  explicit DriverFingerprint(std::string driver_root) : m_root(std::move(driver_root)) {}
+
+  std::string operator()() {
+    std::string cache = cache_stamp();
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (cache != m_cache_stamp) {
+      m_cache_stamp = cache;
+      m_fingerprint = nvml_stamp();
+    }
+    return m_fingerprint;
+  }
+
+private:
+  static std::string stamp(const struct stat &info) {
+    return std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + ":" +
+           std::to_string(info.st_size) + ":" + std::to_string(info.st_mtim.tv_sec) + "." +
+           std::to_string(info.st_mtim.tv_nsec);
+  }
+
+  std::string cache_stamp() const {
+    struct stat info {};
+    std::string cache = root_file(m_root, "/etc/ld.so.cache");
+    if (::stat(cache.c_str(), &info) != 0)
+      return std::string("no cache: ") + std::strerror(errno);
+    return stamp(info);
+  }
+
+  std::string nvml_stamp() const {
+    try {
+      std::string library = find_driver_library(m_root, "libnvidia-ml.so.1");
+      struct stat info {};
+      if (::stat(library.c_str(), &info) != 0)
+        return library + ": " + std::strerror(errno);
+      return library + " " + stamp(info);
+    } catch (const Error &error) {
+      return error.what();
+    }
+  }
+
+  std::string m_root;
+  std::mutex m_mutex;
+  std::string m_cache_stamp;
+  std::string m_fingerprint;
+};
 
 // Where NVML and libcuda are, through the driver root's own ld cache; found
 // again at every (re)load, so that an upgraded driver is loaded from its files.
+// The version of the loaded nvidia kernel module, "" when unknown (no module,
+// or no sysfs here): the libraries of that version are the ones that work.
+std::string kernel_module_version() {
+  std::ifstream file("/sys/module/nvidia/version");
+  std::string version;
+  std::getline(file, version);
+  return is_dotted_version(version) ? version : "";
+}
+
 NvmlPaths locate_nvml(const std::string &driver_root) {
   NvmlPaths paths;
   paths.driver_root = driver_root;
+  // A stale libnvidia-ml left by another installer may come first in the
+  // cache: the file of the running module's version wins when there is one.
+  std::string module_version = kernel_module_version();
   try {
-    paths.nvml = find_driver_library(driver_root, "libnvidia-ml.so.1");
+    paths.nvml = find_driver_library(driver_root, "libnvidia-ml.so.1", module_version);
   } catch (const Error &) {
     // Left empty: discovery says NVML is not found under the driver root.
   }
   try {
-    paths.libcuda = find_driver_library(driver_root, "libcuda.so.1");
+    paths.libcuda = find_driver_library(driver_root, "libcuda.so.1", module_version);
   } catch (const Error &) {
     // Only needed by drivers whose NVML does not tell the CUDA version.
   }
@@ -101,8 +154,9 @@ std::unique_ptr<GpuDiscovery> make_discovery(const PluginOptions &options) {
       return ::stat(path.c_str(), &info) == 0 && S_ISCHR(info.st_mode);
     });
   };
+  auto fingerprint = std::make_shared<DriverFingerprint>(root);
   auto discovery = std::make_unique<NvmlDiscovery>([root] { return locate_nvml(root); },
-                                                   [root] { return driver_fingerprint(root); },
+                                                   [fingerprint] { return (*fingerprint)(); },
                                                    std::move(nvml_options));
   // After NVML, so that a host without a driver hears about the driver; the
   // control devices are asked at every load, so a late uvm-tools is seen.

@@ -20,7 +20,7 @@ NvmlDiscovery::NvmlDiscovery(std::function<NvmlPaths()> locate,
     : m_locate(std::move(locate)), m_fingerprint(std::move(driver_fingerprint)),
       m_options(std::move(options)) {
   auto lock = write_lock();
-  reload(m_fingerprint());
+  reload(m_fingerprint(), false);
 }
 
 NvmlDiscovery::~NvmlDiscovery() = default;
@@ -44,10 +44,13 @@ void NvmlDiscovery::log(const std::string &line) const {
 
 // Called with the lock held alone. Throws Error when the driver cannot be
 // loaded; the failure is then answered until `retry_after` has passed.
-void NvmlDiscovery::reload(const std::string &fingerprint) const {
-  // The old library goes first: it holds the driver open, and the new one
-  // must not share the process with it.
-  m_loaded.reset();
+// `old_still_works`: the reload follows a changed fingerprint, not a failure
+// of the loaded NVML. Then a new library that the running kernel module
+// refuses (an upgrade installed but not yet loaded: no reboot since) leaves
+// the loaded one serving, as the module it matches still runs; the new one
+// is tried again after `retry_after`.
+void NvmlDiscovery::reload(const std::string &fingerprint, bool old_still_works) const {
+  std::unique_ptr<Loaded> previous = std::move(m_loaded);
   ++m_generation;
   m_loaded_fingerprint = fingerprint;
   try {
@@ -63,6 +66,7 @@ void NvmlDiscovery::reload(const std::string &fingerprint) const {
     if (m_options.control_devices)
       found.inventory.control_devices = m_options.control_devices();
     loaded->inventory = std::make_shared<const GpuInventory>(std::move(found.inventory));
+    previous.reset(); // shut down and unloaded once the new one serves
     const GpuInventory &inventory = *loaded->inventory;
     log(std::to_string(inventory.devices.size()) + " GPU(s) found (driver " +
         inventory.driver_version + ", CUDA " + inventory.cuda_version + ")");
@@ -76,15 +80,35 @@ void NvmlDiscovery::reload(const std::string &fingerprint) const {
     m_last_driver = inventory.driver_version;
     m_loaded = std::move(loaded);
     m_failure.clear();
-  } catch (const std::exception &error) {
-    m_failure = error.what();
+    m_kept_old = false;
+  } catch (const nvml::VersionMismatch &error) {
+    if (!old_still_works || !previous)
+      throw remember_failure(error.what());
+    m_loaded = std::move(previous);
+    m_kept_old = true;
     m_failed_at = std::chrono::steady_clock::now();
-    throw;
+    log(std::string(error.what()) + "; still serving driver " + m_last_driver +
+        ", whose kernel module runs");
+  } catch (const std::exception &error) {
+    throw remember_failure(error.what());
   }
+}
+
+Error NvmlDiscovery::remember_failure(const std::string &why) const {
+  m_failure = why;
+  m_failed_at = std::chrono::steady_clock::now();
+  m_kept_old = false;
+  return Error(why);
 }
 
 std::shared_ptr<const GpuInventory> NvmlDiscovery::snapshot() const {
   auto answer = [&] { return m_loaded->inventory; };
+  // Served from memory: the fingerprint is the loaded one, and no kept-old
+  // driver is due for another try of the new library.
+  auto current = [&](const std::string &fingerprint) {
+    bool waiting = std::chrono::steady_clock::now() - m_failed_at < m_options.retry_after;
+    return m_loaded && fingerprint == m_loaded_fingerprint && (!m_kept_old || waiting);
+  };
   auto failure_holds = [&](const std::string &fingerprint) {
     return !m_loaded && fingerprint == m_loaded_fingerprint &&
            std::chrono::steady_clock::now() - m_failed_at < m_options.retry_after;
@@ -92,7 +116,7 @@ std::shared_ptr<const GpuInventory> NvmlDiscovery::snapshot() const {
   std::string fingerprint = m_fingerprint();
   {
     auto lock = read_lock();
-    if (m_loaded && fingerprint == m_loaded_fingerprint)
+    if (current(fingerprint))
       return answer();
     if (failure_holds(fingerprint))
       throw Error(m_failure);
@@ -100,11 +124,11 @@ std::shared_ptr<const GpuInventory> NvmlDiscovery::snapshot() const {
   auto lock = write_lock();
   // Another thread may have reloaded meanwhile: look again, with a fresh fingerprint.
   fingerprint = m_fingerprint();
-  if (m_loaded && fingerprint == m_loaded_fingerprint)
+  if (current(fingerprint))
     return answer();
   if (failure_holds(fingerprint))
     throw Error(m_failure);
-  reload(fingerprint);
+  reload(fingerprint, true);
   return answer();
 }
 
@@ -131,7 +155,7 @@ std::shared_ptr<const GpuInventory> NvmlDiscovery::snapshot_with_status() const 
     lock.unlock();
     auto exclusive = write_lock();
     if (m_generation == generation) // else another thread reloaded already
-      reload(m_fingerprint());
+      reload(m_fingerprint(), false);
   }
 }
 

@@ -660,7 +660,8 @@ TEST_F(ClientApp, FrontHandsRunAndCreateToTheHelper) {
   ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, [&] {
                       ++lookups;
                       return std::string("/usr/lib/nvidia-docker/nvidia-docker-gpu");
-                    }};
+                    },
+                    {}};
   run_client(words("-D container run --frob cuda"), {}, front);
   EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu -D container run --frob cuda"));
   run_client(words("ps -a"), {}, front);
@@ -673,7 +674,8 @@ TEST_F(ClientApp, MissingHelperOnlyStopsRunAndCreate) {
   RecordingExecutor executor(world);
   StringOutput out, err;
   ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err,
-                    []() -> std::string { throw Error("the GPU helper nvidia-docker-gpu is missing"); }};
+                    []() -> std::string { throw Error("the GPU helper nvidia-docker-gpu is missing"); },
+                    {}};
   run_client(words("images"), {}, front);
   EXPECT_EQ(world.exec_argv, words("docker images"));
   try {

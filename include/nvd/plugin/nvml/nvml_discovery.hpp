@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #pragma once
 
+#include "nvd/common/error.hpp"
 #include "nvd/plugin/gpu_discovery.hpp"
 
 #include <chrono>
@@ -55,7 +56,8 @@ public:
 
 private:
   struct Loaded;
-  void reload(const std::string &fingerprint) const;
+  void reload(const std::string &fingerprint, bool old_still_works) const;
+  Error remember_failure(const std::string &why) const;
   std::shared_lock<std::shared_mutex> read_lock() const;
   std::unique_lock<std::shared_mutex> write_lock() const;
   void log(const std::string &line) const;
@@ -73,6 +75,7 @@ private:
   mutable std::string m_last_driver;        // for the "driver changed" line
   mutable std::string m_failure;            // why the last reload failed
   mutable std::chrono::steady_clock::time_point m_failed_at;
+  mutable bool m_kept_old = false;          // a new library was refused; the old one serves
 };
 
 } // namespace nvd
