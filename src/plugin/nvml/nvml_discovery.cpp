@@ -63,6 +63,8 @@ void NvmlDiscovery::reload(const std::string &fingerprint, bool old_still_works)
     nvml::DiscoveredGpus found =
         nvml::read_gpus(*loaded->library, {paths.libcuda, m_options.sysfs_root});
     loaded->handles = std::move(found.handles);
+    for (const std::string &line : found.left_out)
+      log(line);
     if (m_options.control_devices)
       found.inventory.control_devices = m_options.control_devices();
     loaded->inventory = std::make_shared<const GpuInventory>(std::move(found.inventory));

@@ -357,14 +357,23 @@ DiscoveredGpus read_gpus(const NvmlLibrary &nvml, const ReaderSources &sources) 
                      {"CUDA", reader.cuda_version(sources.libcuda)}}},
                    {"Devices", json::array()}};
   std::vector<Device> handles;
+  std::vector<std::string> left_out;
   unsigned count = reader.device_count();
   for (unsigned index = 0; index < count; ++index) {
-    handles.push_back(reader.handle(index));
-    document["Devices"].push_back(reader.fixed_facts(index, handles.back(), sources.sysfs_root));
+    try {
+      Device device = reader.handle(index);
+      document["Devices"].push_back(reader.fixed_facts(index, device, sources.sysfs_root));
+      handles.push_back(device);
+    } catch (const VersionMismatch &) {
+      throw; // the whole driver, not this GPU
+    } catch (const Error &error) {
+      left_out.push_back(std::string("GPU ") + std::to_string(index) + " left out: " + error.what());
+    }
   }
   reader.add_topology(document["Devices"], handles);
 
   DiscoveredGpus found;
+  found.left_out = std::move(left_out);
   found.inventory = parse_inventory(document, source_of(nvml));
   // The inventory lists devices in bus order: each keeps its own handle.
   std::map<std::string, Device> by_uuid;

@@ -20,6 +20,9 @@ namespace nvd::nvml {
 struct DiscoveredGpus {
   GpuInventory inventory;
   std::vector<Device> handles;
+  // GPUs left out, one line each: NVML could not tell one of their required
+  // facts (a GPU fallen off the bus answers GPU_IS_LOST).
+  std::vector<std::string> left_out;
 };
 
 // Where the reader finds what NVML does not say.
@@ -29,9 +32,10 @@ struct ReaderSources {
 };
 
 // The driver and CUDA versions and each GPU's fixed facts, normalised as an
-// inventory file is (docs/inventory.md). Throws Error naming the entry point
-// and the GPU when a required call fails, or the field when an answer breaks
-// an inventory rule.
+// inventory file is (docs/inventory.md). A GPU whose required facts NVML
+// cannot tell is left out (one bad GPU must not hide the others); throws
+// Error naming the entry point when a call about the whole driver fails, or
+// the field when an answer breaks an inventory rule.
 DiscoveredGpus read_gpus(const NvmlLibrary &nvml, const ReaderSources &sources);
 
 // The live figures of one GPU, in the shape of an inventory's "Status"; the

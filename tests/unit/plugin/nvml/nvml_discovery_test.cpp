@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 
 using namespace nvd;
@@ -393,14 +395,20 @@ TEST_F(NvmlDiscoveryTest, ALibraryWithoutARequiredEntryPointIsAnErrorNamingIt) {
                 "too old for nvidia-docker-plugin; upgrade it, or pass --inventory");
 }
 
-TEST_F(NvmlDiscoveryTest, ARequiredCallThatFailsIsAnErrorNamingItAndTheGpu) {
+TEST_F(NvmlDiscoveryTest, AGpuWhoseRequiredFactsFailIsLeftOutAndLogged) {
+  // A GPU fallen off the bus (Xid 79) must not hide the others.
   StandInDriver driver;
   json config = two_gpus();
   config["Devices"][1]["Errors"] = {{"nvmlDeviceGetUUID", 15}};
   driver.configure(config);
   std::string nvml = driver.install("535.104.05");
-  EXPECT_EQ(error_of([&] { discover(nvml); }),
-            "NVML " + nvml + ": nvmlDeviceGetUUID (GPU 1): GPU is lost");
+  auto discovery = discover(nvml);
+  ASSERT_EQ(discovery->snapshot()->devices.size(), 1u);
+  EXPECT_EQ(discovery->snapshot_with_status()->devices.size(), 1u);
+  std::vector<std::string> lines = m_log.lines();
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "GPU 1 left out: NVML " + nvml + ": nvmlDeviceGetUUID (GPU 1): GPU is lost"),
+            lines.end());
 }
 
 TEST_F(NvmlDiscoveryTest, AnUnloadedKernelModuleIsAnErrorSayingSo) {
