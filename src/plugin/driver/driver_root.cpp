@@ -122,6 +122,40 @@ std::vector<LdCacheEntry> read_driver_root_cache(const std::string &driver_root)
   return cache_entries_of(canonical_root(driver_root));
 }
 
+namespace {
+
+// libvdpau_nvidia is no library that programs link: libvdpau opens it from
+// its own folder, <libdir>/vdpau/, which the ld cache does not list. It is
+// looked for beside the folders where the cache showed the running driver's
+// libcuda, with the same version and ELF checks as every other file.
+void add_vdpau_drivers(DriverFacts &facts, std::set<std::string> &seen) {
+  std::set<std::string> folders;
+  for (const DriverLibraryFile &file : facts.libraries)
+    if (file.cache_name == "libcuda.so.1" && file.real_name == "libcuda.so." + facts.version)
+      folders.insert(file.folder);
+  for (const std::string &folder : folders) {
+    const std::string name = "libvdpau_nvidia.so." + facts.version;
+    std::string why;
+    const std::optional<RootedPath> real =
+        try_resolve_in_root(facts.driver_root, folder + "/vdpau/" + name, why);
+    if (!real || !seen.insert(real->host).second)
+      continue;
+    try {
+      DriverLibraryFile file;
+      file.elf = read_elf_facts(real->host);
+      file.cache_name = file.elf.soname.empty() ? name : file.elf.soname;
+      file.folder = folder_of(real->inside);
+      file.real_name = name_of(real->inside);
+      file.host_path = real->host;
+      facts.libraries.push_back(std::move(file));
+    } catch (const Error &error) {
+      facts.unreadable.push_back(name + " (vdpau): " + error.what() + ", left out");
+    }
+  }
+}
+
+} // namespace
+
 DriverFacts read_driver_facts(const std::string &driver_root, const std::string &version) {
   DriverFacts facts;
   facts.driver_root = canonical_root(driver_root);
@@ -156,6 +190,8 @@ DriverFacts read_driver_facts(const std::string &driver_root, const std::string 
       facts.unreadable.push_back(shown + ": " + error.what() + ", left out");
     }
   }
+
+  add_vdpau_drivers(facts, seen);
 
   for (std::string_view name : driver_binaries()) {
     for (const char *folder : binary_folders) {

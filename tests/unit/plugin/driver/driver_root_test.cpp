@@ -363,3 +363,28 @@ TEST(DriverRootOfThisMachine, PlansItsNvidiaDriverWhenItHasOne) {
   EXPECT_TRUE(has("lib64/libnvidia-ml.so.1"));
   EXPECT_TRUE(has("lib64/libnvidia-ml.so." + driver_version));
 }
+
+TEST_F(DriverRoot, FindsTheVdpauDriverInItsOwnFolderBesideLibcuda) {
+  // libvdpau opens <libdir>/vdpau/libvdpau_nvidia.so.1: the cache does not list it.
+  nvd::test::make_folders(m_root, {lib64 + "/vdpau", "/usr/lib/stale/vdpau"});
+  write_test_file(file(lib64 + "/vdpau/libvdpau_nvidia.so." + version),
+                  elf_bytes(nvd::test::x86_64_library("libvdpau_nvidia.so.1")));
+  write_test_file(file("/usr/lib/stale/vdpau/libvdpau_nvidia.so." + version),
+                  elf_bytes(nvd::test::x86_64_library("libvdpau_nvidia.so.1"))); // beside a stale libcuda
+  const DriverFacts facts = read_driver_facts(m_root, version);
+  std::vector<std::string> found = render(facts.libraries);
+  EXPECT_EQ(std::count(found.begin(), found.end(),
+                       "libvdpau_nvidia.so.1 /usr/lib/x86_64-linux-gnu/vdpau/libvdpau_nvidia.so.535.104.05 64 "
+                       "libvdpau_nvidia.so.1"),
+            1);
+  EXPECT_EQ(std::count_if(found.begin(), found.end(),
+                          [](const std::string &line) { return line.find("/stale/vdpau") != std::string::npos; }),
+            0);
+  std::vector<std::string> plan = render(plan_driver_volume(facts).entries, m_root);
+  EXPECT_NE(std::find(plan.begin(), plan.end(),
+                      "lib64/libvdpau_nvidia.so.535.104.05 <- ROOT/usr/lib/x86_64-linux-gnu/vdpau/"
+                      "libvdpau_nvidia.so.535.104.05"),
+            plan.end());
+  EXPECT_NE(std::find(plan.begin(), plan.end(), "lib64/libvdpau_nvidia.so.1 -> libvdpau_nvidia.so.535.104.05"),
+            plan.end());
+}
