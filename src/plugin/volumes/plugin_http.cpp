@@ -3,6 +3,7 @@
 
 #include "nvd/common/strings.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace nvd {
@@ -66,53 +67,114 @@ HttpParse bad(int status, std::string problem) {
   return parse;
 }
 
+// What read_chunked() waits for when incomplete, and why it failed when bad.
+struct ChunkedWait {
+  std::size_t wanted = 0;
+  bool line_wanted = false;
+  HttpParse failure;
+};
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 // A chunked body from `offset`: incomplete, bad or complete (then `offset`
-// is past its end).
+// is past its end). Size lines, line ends and trailers share one budget
+// (max_chunk_framing): a small body can never make a large request.
 HttpParseState read_chunked(std::string_view data, std::size_t &offset, std::size_t max_body,
-                            std::string &body, HttpParse &failure) {
+                            std::string &body, ChunkedWait &wait) {
+  std::size_t framing = 0;
+  auto over_budget = [&] {
+    wait.failure = bad(413, "the chunk size lines and trailers are larger than " +
+                                std::to_string(max_chunk_framing) + " bytes");
+    return HttpParseState::bad;
+  };
+  // Incomplete while waiting for a line end: bad once the line in progress
+  // passes `line_limit` bytes or the budget.
+  auto await_line = [&](std::size_t line_limit) {
+    std::size_t pending = data.size() - offset;
+    if (framing + pending > max_chunk_framing)
+      return over_budget();
+    if (pending > line_limit) {
+      wait.failure = bad(400, "a chunk size line is too long");
+      return HttpParseState::bad;
+    }
+    wait.line_wanted = true;
+    wait.wanted = offset + std::min(line_limit, max_chunk_framing - framing) + 1;
+    return HttpParseState::incomplete;
+  };
   while (true) {
+    std::size_t line_start = offset;
     std::string_view line;
     if (!next_line(data, offset, line))
-      return data.size() - offset > 1024
-                 ? (failure = bad(400, "a chunk size line is too long"), HttpParseState::bad)
-                 : HttpParseState::incomplete;
+      return await_line(max_chunk_size_line);
+    framing += offset - line_start;
+    if (offset - line_start > max_chunk_size_line) {
+      wait.failure = bad(400, "a chunk size line is too long");
+      return HttpParseState::bad;
+    }
+    if (framing > max_chunk_framing)
+      return over_budget();
     std::string_view size_text = trim(line.substr(0, line.find(';')));
-    if (size_text.empty() || size_text.size() > 8)
-      return failure = bad(400, "a chunk size is not a hexadecimal number"), HttpParseState::bad;
+    if (size_text.empty() || size_text.size() > 8) {
+      wait.failure = bad(400, "a chunk size is not a hexadecimal number");
+      return HttpParseState::bad;
+    }
     std::size_t size = 0;
     for (char c : size_text) {
-      int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                  : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
-                  : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
-                                                              : -1;
-      if (digit < 0)
-        return failure = bad(400, "a chunk size is not a hexadecimal number"), HttpParseState::bad;
+      int digit = hex_digit(c);
+      if (digit < 0) {
+        wait.failure = bad(400, "a chunk size is not a hexadecimal number");
+        return HttpParseState::bad;
+      }
       size = size * 16 + static_cast<std::size_t>(digit);
     }
     if (size == 0) {
       // Trailers, ignored, up to the empty line.
       while (true) {
+        line_start = offset;
         if (!next_line(data, offset, line))
-          return HttpParseState::incomplete;
+          return await_line(max_chunk_framing);
+        framing += offset - line_start;
+        if (framing > max_chunk_framing)
+          return over_budget();
         if (line.empty())
           return HttpParseState::complete;
       }
     }
-    if (body.size() + size > max_body)
-      return failure =
-                 bad(413, "the request body is larger than " + std::to_string(max_body) + " bytes"),
-             HttpParseState::bad;
-    if (data.size() - offset < size + 2)
+    if (body.size() + size > max_body) {
+      wait.failure =
+          bad(413, "the request body is larger than " + std::to_string(max_body) + " bytes");
+      return HttpParseState::bad;
+    }
+    if (data.size() - offset < size + 2) {
+      wait.wanted = offset + size + 2;
       return HttpParseState::incomplete;
+    }
     body.append(data.substr(offset, size));
     offset += size;
     if (data.substr(offset, 2) == "\r\n")
-      offset += 2;
+      offset += 2, framing += 2;
     else if (data[offset] == '\n')
-      offset += 1;
-    else
-      return failure = bad(400, "a chunk does not end with CRLF"), HttpParseState::bad;
+      offset += 1, framing += 1;
+    else {
+      wait.failure = bad(400, "a chunk does not end with CRLF");
+      return HttpParseState::bad;
+    }
   }
+}
+
+// Incomplete, waiting for a line end of the head.
+HttpParse awaiting_head_line(HttpParse parse) {
+  parse.line_wanted = true;
+  parse.wanted = max_http_head + 1;
+  return parse;
 }
 
 } // namespace
@@ -126,7 +188,8 @@ HttpParse parse_http_request(std::string_view data, std::size_t max_body) {
 
   std::string_view line;
   if (!next_line(data, offset, line))
-    return data.size() > max_http_head ? bad(431, "the request line is too long") : parse;
+    return data.size() > max_http_head ? bad(431, "the request line is too long")
+                                       : awaiting_head_line(parse);
   std::size_t first = line.find(' ');
   std::size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
   if (second == std::string_view::npos || line.find(' ', second + 1) != std::string_view::npos)
@@ -156,7 +219,7 @@ HttpParse parse_http_request(std::string_view data, std::size_t max_body) {
       return offset > max_http_head || data.size() > max_http_head
                  ? bad(431, "the request headers are larger than " + std::to_string(max_http_head) +
                                 " bytes")
-                 : parse;
+                 : awaiting_head_line(parse);
     if (offset > max_http_head)
       return bad(431,
                  "the request headers are larger than " + std::to_string(max_http_head) + " bytes");
@@ -198,19 +261,23 @@ HttpParse parse_http_request(std::string_view data, std::size_t max_body) {
   parse.head_complete = true;
 
   if (chunked) {
-    HttpParse failure;
-    HttpParseState state = read_chunked(data, offset, max_body, request.body, failure);
+    ChunkedWait wait;
+    HttpParseState state = read_chunked(data, offset, max_body, request.body, wait);
     if (state == HttpParseState::bad)
-      return failure;
+      return wait.failure;
     if (state == HttpParseState::incomplete) {
       request.body.clear();
+      parse.wanted = wait.wanted;
+      parse.line_wanted = wait.line_wanted;
       return parse;
     }
   } else if (have_length) {
     if (length > max_body)
       return bad(413, "the request body is larger than " + std::to_string(max_body) + " bytes");
-    if (data.size() - offset < length)
+    if (data.size() - offset < length) {
+      parse.wanted = offset + length;
       return parse;
+    }
     request.body = std::string(data.substr(offset, length));
     offset += length;
   }

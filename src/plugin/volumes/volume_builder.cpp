@@ -3,6 +3,7 @@
 
 #include "nvd/common/error.hpp"
 #include "nvd/common/strings.hpp"
+#include "nvd/plugin/volumes/file_copy.hpp"
 #include "nvd/plugin/volumes/folder_access.hpp"
 #include "nvd/plugin/volumes/volume_folder.hpp"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -154,21 +156,66 @@ private:
     return raw;
   }
 
+  // The source, opened: a symlink gives its file (never a copy of the link,
+  // whose relative target would dangle here). O_NONBLOCK: a FIFO or a
+  // device planted as a driver file never blocks the build (every Mount
+  // waits on it); anything but a regular file is refused by the fstat of
+  // the very descriptor that is then linked or copied.
+  UniqueFd open_source(const VolumeEntry &entry, struct stat &info) const {
+    const std::string shown = printable(entry.source);
+    // Refused before it is opened: opening a device can do things.
+    if (::stat(entry.source.c_str(), &info) != 0)
+      fail(entry.path, "cannot read " + shown + ": " + errno_text(errno));
+    if (!S_ISREG(info.st_mode))
+      fail(entry.path, shown + " is not a regular file");
+    UniqueFd in(::open(entry.source.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!in.valid())
+      fail(entry.path, "cannot read " + shown + ": " + errno_text(errno));
+    // The path may name something else by now.
+    if (::fstat(in.get(), &info) != 0)
+      fail(entry.path, "cannot read " + shown + ": " + errno_text(errno));
+    if (!S_ISREG(info.st_mode))
+      fail(entry.path, shown + " is not a regular file");
+    return in;
+  }
+
+  // A hard link of the open file `in` at `leaf`: 0, or the errno. From the
+  // descriptor (AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd does
+  // without), so the file linked is the file checked; by the path only where
+  // neither can be, and then checked to be the same file.
+  int link_source(const VolumeEntry &entry, int in, const struct stat &info, int folder,
+                  const std::string &leaf) const {
+    if (::linkat(in, "", folder, leaf.c_str(), AT_EMPTY_PATH) == 0)
+      return 0;
+    if (errno != ENOENT)
+      return errno;
+    const std::string by_descriptor = "/proc/self/fd/" + std::to_string(in);
+    if (::linkat(AT_FDCWD, by_descriptor.c_str(), folder, leaf.c_str(), AT_SYMLINK_FOLLOW) == 0)
+      return 0;
+    if (errno != ENOENT)
+      return errno;
+    if (::linkat(AT_FDCWD, entry.source.c_str(), folder, leaf.c_str(), AT_SYMLINK_FOLLOW) != 0)
+      return errno;
+    struct stat linked {};
+    if (::fstatat(folder, leaf.c_str(), &linked, AT_SYMLINK_NOFOLLOW) != 0 ||
+        linked.st_dev != info.st_dev || linked.st_ino != info.st_ino) {
+      ::unlinkat(folder, leaf.c_str(), 0);
+      fail(entry.path, printable(entry.source) + " was replaced while the volume was built: "
+                                                 "ask for the volume again");
+    }
+    return 0;
+  }
+
   void place_file(const VolumeEntry &entry, int folder, const std::string &leaf,
                   VolumeBuild &result) {
     struct stat info {};
-    if (::stat(entry.source.c_str(), &info) != 0)
-      fail(entry.path, "cannot read " + printable(entry.source) + ": " + errno_text(errno));
-    if (!S_ISREG(info.st_mode))
-      fail(entry.path, printable(entry.source) + " is not a regular file");
+    UniqueFd in = open_source(entry, info);
     if (!m_cross_device) {
-      // AT_SYMLINK_FOLLOW: a source that is a symlink gives its file, never
-      // a copy of the link (whose relative target would dangle here).
-      if (::linkat(AT_FDCWD, entry.source.c_str(), folder, leaf.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      int error = link_source(entry, in.get(), info, folder, leaf);
+      if (error == 0) {
         ++result.hard_links;
         return;
       }
-      int error = errno;
       // EXDEV: the volumes folder is on another file system (1.0 failed
       // there with "invalid cross-device link"), so every file will be.
       // EPERM: fs.protected_hardlinks forbids linking a file we do not own.
@@ -178,27 +225,24 @@ private:
       else if (error != EPERM && error != EMLINK)
         fail(entry.path, "cannot link " + printable(entry.source) + ": " + errno_text(error));
     }
-    copy_file(entry, folder, leaf, result);
+    copy_file(entry, in.get(), info, folder, leaf, result);
   }
 
-  void copy_file(const VolumeEntry &entry, int folder, const std::string &leaf,
-                 VolumeBuild &result) {
-    UniqueFd in(::open(entry.source.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in.valid())
-      fail(entry.path, "cannot open " + printable(entry.source) + ": " + errno_text(errno));
-    struct stat info {};
-    if (::fstat(in.get(), &info) != 0 || !S_ISREG(info.st_mode))
-      fail(entry.path, printable(entry.source) + " is not a regular file");
+  void copy_file(const VolumeEntry &entry, int in, const struct stat &info, int folder,
+                 const std::string &leaf, VolumeBuild &result) {
     UniqueFd out(
         ::openat(folder, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!out.valid())
       fail(entry.path, "cannot create the copy: " + errno_text(errno));
     // A reflink shares the blocks (btrfs, XFS; across mounts of one file
     // system too, where hard links get EXDEV); else the kernel copies.
-    if (::ioctl(out.get(), FICLONE, in.get()) == 0)
+    if (::ioctl(out.get(), FICLONE, in) == 0) {
       ++result.clones;
-    else {
-      copy_data(entry, in.get(), out.get());
+    } else {
+      std::string problem =
+          volume_detail::copy_file_data(in, out.get(), static_cast<std::uint64_t>(info.st_size));
+      if (!problem.empty())
+        fail(entry.path, printable(entry.source) + ": " + problem);
       ++result.copies;
     }
     // The permission bits of the source; never set-user-ID or set-group-ID
@@ -207,49 +251,6 @@ private:
       fail(entry.path, "cannot set the copy's mode: " + errno_text(errno));
     // A copy's data must be on disk before the rename makes the volume look complete.
     volume_detail::sync_fd(out.get(), m_shown_root + "/" + entry.path);
-  }
-
-  void copy_data(const VolumeEntry &entry, int in, int out) {
-    bool kernel_copies = true;
-    bool copied_any = false;
-    while (kernel_copies) {
-      ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, std::size_t{1} << 30, 0);
-      if (n == 0)
-        return;
-      if (n > 0) {
-        copied_any = true;
-        continue;
-      }
-      int error = errno;
-      if (error == EINTR)
-        continue;
-      // Not across these file systems, or not at all: read and write instead.
-      if (!copied_any && (error == EXDEV || error == ENOSYS || error == EOPNOTSUPP ||
-                          error == EINVAL || error == EPERM))
-        kernel_copies = false;
-      else
-        fail(entry.path, "cannot copy " + printable(entry.source) + ": " + errno_text(error));
-    }
-    std::vector<char> buffer(std::size_t{1} << 20);
-    while (true) {
-      ssize_t n = ::read(in, buffer.data(), buffer.size());
-      if (n == 0)
-        return;
-      if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        fail(entry.path, "cannot read " + printable(entry.source) + ": " + errno_text(errno));
-      }
-      for (ssize_t written = 0; written < n;) {
-        ssize_t w = ::write(out, buffer.data() + written, static_cast<std::size_t>(n - written));
-        if (w < 0) {
-          if (errno == EINTR)
-            continue;
-          fail(entry.path, "cannot write the copy: " + errno_text(errno));
-        }
-        written += w;
-      }
-    }
   }
 
   const VolumePlan &m_plan;

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -30,13 +31,31 @@ namespace {
 
 // Docker sends a few hundred bytes; nothing of this API needs more.
 constexpr std::size_t max_body = 64 * 1024;
+// The most a connection holds unanswered: one whole request of the largest
+// kind. The parser refuses anything larger first; this bounds the memory
+// even if it did not.
+constexpr std::size_t max_buffered = max_http_head + max_body + max_chunk_framing;
 // More connections than this at once are answered 503 and closed.
 constexpr std::size_t max_connections = 64;
-// A connection with no request for this long is closed (Docker reconnects).
-constexpr int idle_timeout_ms = 60 * 1000;
-// A request that stalls half-sent for this long is answered 408.
-constexpr int request_timeout_ms = 10 * 1000;
-constexpr int send_timeout_s = 10;
+
+using Clock = std::chrono::steady_clock;
+
+// "10 seconds", "300 ms".
+std::string duration_text(std::chrono::milliseconds duration) {
+  auto ms = duration.count();
+  if (ms % 1000 == 0)
+    return std::to_string(ms / 1000) + (ms == 1000 ? " second" : " seconds");
+  return std::to_string(ms) + " ms";
+}
+
+// Milliseconds from now to `deadline` for poll(): 0 once it has passed.
+int poll_timeout(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0)
+    return 0;
+  // Rounded up: a poll that wakes a little early would otherwise spin.
+  return static_cast<int>(std::min<std::chrono::milliseconds::rep>(left.count() + 1, 1 << 30));
+}
 
 std::string clipped(std::string_view text) {
   constexpr std::size_t limit = 200;
@@ -71,15 +90,25 @@ void make_private_folders(const std::string &path) {
   }
 }
 
-bool send_all(int fd, std::string_view data) {
+// Writes all of `data` by `deadline`; false when the client stopped
+// reading (or went away) before that.
+bool send_all(int fd, std::string_view data, Clock::time_point deadline) {
   while (!data.empty()) {
-    ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (sent < 0) {
-      if (errno == EINTR)
-        continue;
-      return false;
+    ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent >= 0) {
+      data.remove_prefix(static_cast<std::size_t>(sent));
+      continue;
     }
-    data.remove_prefix(static_cast<std::size_t>(sent));
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return false;
+    pollfd wait{fd, POLLOUT, 0};
+    int timeout = poll_timeout(deadline);
+    if (timeout == 0)
+      return false;
+    if (::poll(&wait, 1, timeout) < 0 && errno != EINTR)
+      return false;
   }
   return true;
 }
@@ -94,6 +123,7 @@ std::string error_body(const std::string &error) {
 struct VolumePluginServer::Impl {
   VolumeOperations &operations;
   std::ostream &log;
+  PluginServerTimeouts timeouts;
   std::mutex log_mutex;
 
   int listen_fd = -1;
@@ -108,7 +138,8 @@ struct VolumePluginServer::Impl {
   std::condition_variable connection_ended;
   std::set<int> connections;
 
-  Impl(VolumeOperations &o, std::ostream &l) : operations(o), log(l) {
+  Impl(VolumeOperations &o, std::ostream &l, PluginServerTimeouts t)
+      : operations(o), log(l), timeouts(t) {
     if (::pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
       throw Error(std::string("cannot create the plugin server's stop pipe: ") +
                   std::strerror(errno));
@@ -147,45 +178,76 @@ struct VolumePluginServer::Impl {
       ::unlink(socket_path.c_str());
   }
 
+  bool send_answer(int fd, std::string_view answer) {
+    return send_all(fd, answer, Clock::now() + timeouts.send);
+  }
+
+  // Serves one connection until it ends. Each request has one deadline from
+  // its first byte, and a kept-alive connection one between requests: a read
+  // never extends either. The buffer is parsed again only when what came can
+  // change the parse (HttpParse::wanted), so a trickled request costs O(n).
   void handle_connection(int fd) {
     std::string buffer;
+    HttpParse parse;
+    bool parse_stale = true; // bytes came that may change `parse`
     bool sent_continue = false;
+    bool in_request = false; // some of a request has come
+    Clock::time_point deadline = Clock::now() + timeouts.idle;
     while (true) {
-      HttpParse parse = parse_http_request(buffer, max_body);
+      if (!in_request && !buffer.empty()) {
+        in_request = true;
+        deadline = Clock::now() + timeouts.request;
+      }
+      if (parse_stale) {
+        parse = parse_http_request(buffer, max_body);
+        parse_stale = false;
+      }
       if (parse.state == HttpParseState::complete) {
-        auto start = std::chrono::steady_clock::now();
+        auto start = Clock::now();
         const HttpRequest &request = parse.request;
         std::string_view path = request.target;
         path = path.substr(0, path.find('?'));
-        PluginApiAnswer answer =
-            answer_plugin_request(operations, request.method, path, request.body);
+        PluginApiAnswer answer = answer_or_failure(request.method, path, request.body);
         bool keep_alive = request.keep_alive && !stopping;
-        bool sent = send_all(
+        bool sent = send_answer(
             fd, render_http_response(answer.status, answer.content_type, answer.body, keep_alive));
         write_log(request.method, path, answer, start);
         if (!sent || !keep_alive)
           return;
         buffer.erase(0, parse.consumed);
+        parse_stale = true;
         sent_continue = false;
+        // The next request's bytes may have come with this one: its deadline
+        // starts now, like an idle wait's.
+        in_request = false;
+        deadline = Clock::now() + timeouts.idle;
         continue;
       }
       if (parse.state == HttpParseState::bad) {
         answer_bad_request(fd, parse.status, parse.problem);
         return;
       }
+      if (buffer.size() > max_buffered) {
+        answer_bad_request(fd, 413,
+                           "the request is larger than " + std::to_string(max_buffered) + " bytes");
+        return;
+      }
       if (parse.head_complete && parse.request.expects_continue && !sent_continue) {
-        if (!send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
+        if (!send_answer(fd, "HTTP/1.1 100 Continue\r\n\r\n"))
           return;
         sent_continue = true;
       }
+      // Checked before each wait, so that a client which always has a byte
+      // ready still meets its deadline.
+      int timeout = poll_timeout(deadline);
       pollfd wait{fd, POLLIN, 0};
-      int ready = ::poll(&wait, 1, buffer.empty() ? idle_timeout_ms : request_timeout_ms);
+      int ready = timeout == 0 ? 0 : ::poll(&wait, 1, timeout);
       if (ready < 0 && errno == EINTR)
         continue;
-      if (ready == 0 && !buffer.empty())
+      if (ready == 0 && in_request)
         answer_bad_request(fd, 408,
                            "the request was not completed within " +
-                               std::to_string(request_timeout_ms / 1000) + " seconds");
+                               duration_text(timeouts.request));
       if (ready <= 0)
         return;
       char chunk[16 * 1024];
@@ -194,7 +256,10 @@ struct VolumePluginServer::Impl {
         continue;
       if (got <= 0)
         return;
-      buffer.append(chunk, static_cast<std::size_t>(got));
+      std::string_view fresh(chunk, static_cast<std::size_t>(got));
+      buffer.append(fresh);
+      parse_stale = buffer.size() >= parse.wanted ||
+                    (parse.line_wanted && fresh.find('\n') != std::string_view::npos);
     }
   }
 
@@ -203,45 +268,96 @@ struct VolumePluginServer::Impl {
     answer.status = status;
     answer.error = "bad HTTP request: " + problem;
     answer.body = error_body(answer.error);
-    send_all(fd, render_http_response(status, answer.content_type, answer.body, false));
-    write_log("", "", answer, std::chrono::steady_clock::now());
+    send_answer(fd, render_http_response(status, answer.content_type, answer.body, false));
+    write_log("", "", answer, Clock::now());
   }
 
+  // answer_plugin_request() answers every std::exception; anything else an
+  // operation throws is answered here.
+  PluginApiAnswer answer_or_failure(std::string_view method, std::string_view path,
+                                    std::string_view body) {
+    try {
+      return answer_plugin_request(operations, method, path, body);
+    } catch (...) {
+      PluginApiAnswer failed;
+      failed.status = 500;
+      failed.error = "the volume plugin failed: an unexpected error";
+      failed.body = error_body(failed.error);
+      return failed;
+    }
+  }
+
+  // A connection thread's whole life: whatever it throws (bad_alloc) ends
+  // the connection, never the plugin. Nothing more is sent then: part of an
+  // answer may have been.
+  void run_connection(int fd) {
+    try {
+      handle_connection(fd);
+    } catch (...) {
+      try {
+        PluginApiAnswer failed;
+        failed.status = 500;
+        failed.error = "connection closed: the volume plugin failed while serving it";
+        write_log("", "", failed, Clock::now());
+      } catch (...) {
+        // Out of memory even for a log line: the closed connection says enough.
+      }
+    }
+    end_connection(fd);
+  }
+
+  void end_connection(int fd) {
+    std::lock_guard<std::mutex> lock(connections_mutex);
+    connections.erase(fd);
+    ::close(fd);
+    connection_ended.notify_all();
+  }
+
+  // Answers 503 at once (no wait for a client that does not read: the
+  // answer fits the socket's buffer, or it goes without).
+  void answer_busy(int fd) {
+    try {
+      PluginApiAnswer busy;
+      busy.status = 503;
+      busy.error =
+          "too many connections at once (" + std::to_string(max_connections) + "): try again";
+      send_all(fd, render_http_response(503, busy.content_type, error_body(busy.error), false),
+               Clock::now());
+      write_log("", "", busy, Clock::now());
+    } catch (...) {
+      // Out of memory: the closed connection says enough.
+    }
+  }
+
+  // Never throws: the accepting thread goes on whatever happens to one connection.
   void start_connection(int fd) {
     {
       std::lock_guard<std::mutex> lock(connections_mutex);
-      if (connections.size() >= max_connections) {
-        PluginApiAnswer busy;
-        busy.status = 503;
-        busy.error =
-            "too many connections at once (" + std::to_string(max_connections) + "): try again";
-        send_all(fd, render_http_response(503, busy.content_type, error_body(busy.error), false));
+      bool taken = false;
+      if (connections.size() < max_connections) {
+        try {
+          taken = connections.insert(fd).second;
+        } catch (...) {
+          taken = false;
+        }
+      }
+      if (!taken) {
+        answer_busy(fd);
         ::close(fd);
-        write_log("", "", busy, std::chrono::steady_clock::now());
         return;
       }
-      connections.insert(fd);
     }
-    timeval send_timeout{send_timeout_s, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
     try {
-      std::thread([this, fd] {
-        handle_connection(fd);
-        std::lock_guard<std::mutex> lock(connections_mutex);
-        connections.erase(fd);
-        ::close(fd);
-        connection_ended.notify_all();
-      }).detach();
-    } catch (const std::system_error &) {
-      std::lock_guard<std::mutex> lock(connections_mutex);
-      connections.erase(fd);
-      ::close(fd);
+      std::thread([this, fd] { run_connection(fd); }).detach();
+    } catch (...) {
+      end_connection(fd);
     }
   }
 };
 
-VolumePluginServer::VolumePluginServer(VolumeOperations &operations, std::ostream &log)
-    : m_impl(std::make_unique<Impl>(operations, log)) {}
+VolumePluginServer::VolumePluginServer(VolumeOperations &operations, std::ostream &log,
+                                       PluginServerTimeouts timeouts)
+    : m_impl(std::make_unique<Impl>(operations, log, timeouts)) {}
 
 VolumePluginServer::~VolumePluginServer() = default;
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 
 namespace nvd {
@@ -103,11 +104,24 @@ void VolumeStore::ensure_built(std::unique_lock<std::mutex> &lock, const std::st
 
 VolumeReply VolumeStore::serve(std::unique_lock<std::mutex> &lock, const std::string &version) {
   VolumeReply reply;
-  if (version == current_version()) {
+  // An unknown driver version (a driver upgraded without a reboot cannot be
+  // loaded) is no current version: the volumes on disk are still served,
+  // and the one of the running kernel module is among them.
+  std::string current;
+  std::exception_ptr unknown_version;
+  try {
+    current = current_version();
+  } catch (const std::exception &) {
+    unknown_version = std::current_exception();
+  }
+  if (!unknown_version && version == current) {
     ensure_built(lock, version);
   } else {
     wait_for_build(lock, version);
     if (!volume_on_disk(m_volumes_dir, version)) {
+      // Perhaps the current version: why it is unknown is the answer.
+      if (unknown_version)
+        std::rethrow_exception(unknown_version);
       reply.outcome = VolumeOutcome::no_such_volume;
       return reply;
     }

@@ -29,7 +29,11 @@ std::string volume_entry_problem(const VolumeEntry &entry);
 // lib/ and lib64/ always present (1.0's layout). Each file is a hard link of
 // its source; where that cannot be (another file system: EXDEV; a file this
 // process may not link: EPERM; too many links: EMLINK), a reflink, else a
-// copy, with the source's permission bits. Built in a temporary folder beside
+// copy, with the source's permission bits. A source must be a regular file
+// (a symlink to one is followed): a FIFO or a device is refused without
+// waiting on it, and the file linked or copied is the one checked, from one
+// open descriptor, even if the path changes meanwhile. A copy has exactly
+// the size the source had. Built in a temporary folder beside
 // the final one and renamed into place (copies fsynced first, with their
 // folders): an interrupted build never leaves a volume that looks complete. An existing volume is
 // left as it is (built = false). Creates the volumes folder (0755) if missing. Never follows a

@@ -3,6 +3,7 @@
 
 #include "nvd/plugin/volumes/volume_api.hpp"
 
+#include <chrono>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -13,11 +14,26 @@ namespace nvd {
 // named "nvidia-docker" as /run/docker/plugins/nvidia-docker.sock.
 inline constexpr const char *plugin_socket_name = "nvidia-docker.sock";
 
+// How long the server waits on a client; each is one deadline, never
+// restarted by a read, so a client trickling bytes cannot hold a connection.
+struct PluginServerTimeouts {
+  // From a request's first byte to its last; then 408.
+  std::chrono::milliseconds request{10'000};
+  // From a connection's start, or its last answer, to the next request's
+  // first byte; then the connection is closed (Docker reconnects).
+  std::chrono::milliseconds idle{60'000};
+  // To write one answer; then the connection is closed.
+  std::chrono::milliseconds send{10'000};
+};
+
 // Docker's volume plugin API on a unix socket: the edge around
-// answer_plugin_request(). One log line per request.
+// answer_plugin_request(). One log line per request. At most 64 connections
+// at once; each request at most max_http_head + 64 KiB + max_chunk_framing
+// bytes (413 past that).
 class VolumePluginServer {
 public:
-  VolumePluginServer(VolumeOperations &operations, std::ostream &log);
+  VolumePluginServer(VolumeOperations &operations, std::ostream &log,
+                     PluginServerTimeouts timeouts = {});
   ~VolumePluginServer(); // closes the socket and removes it, if still ours
   VolumePluginServer(const VolumePluginServer &) = delete;
   VolumePluginServer &operator=(const VolumePluginServer &) = delete;

@@ -17,7 +17,10 @@ namespace nvd {
 // VolumeOperations behind the plugin API. Thread-safe. Requests for the
 // current driver version build its volume when it is missing (once: other
 // requests for it wait for that build); volumes of earlier drivers stay
-// served while on disk. Only the volumes folder is ever written or removed.
+// served while on disk. While the driver version cannot be told (current_version
+// throws: a driver upgraded without a reboot), every volume on disk is still
+// served, and a version not on disk is answered with that error. Only the
+// volumes folder is ever written or removed.
 class VolumeStore : public VolumeOperations {
 public:
   using CurrentVersion = std::function<std::string()>;
@@ -47,7 +50,9 @@ private:
   void ensure_built(std::unique_lock<std::mutex> &lock, const std::string &version);
   // Waits until no build of `version` runs; call with m_mutex held.
   void wait_for_build(std::unique_lock<std::mutex> &lock, const std::string &version);
-  // ok with the mountpoint when the volume can be served, else no_such_volume.
+  // ok with the mountpoint when the volume can be served, else
+  // no_such_volume; the error of current_version() for a version not on disk
+  // while the current one is unknown.
   VolumeReply serve(std::unique_lock<std::mutex> &lock, const std::string &version);
 
   std::string m_volumes_dir;

@@ -165,6 +165,103 @@ INSTANTIATE_TEST_SUITE_P(
                 "the request line is too long"}),
     nvd::test::RowName());
 
+const std::string chunked_head =
+    "POST /VolumeDriver.Mount HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+// Endless trailers after the last chunk: refused once they pass the budget,
+// whether or not their end has come.
+TEST(PluginHttp, RefusesTrailersBeyondTheFramingBudget) {
+  std::string trailers;
+  while (trailers.size() <= max_chunk_framing)
+    trailers += "X: a\r\n";
+  for (const std::string &request :
+       {chunked_head + "0\r\n" + trailers, chunked_head + "0\r\n" + trailers + "\r\n",
+        chunked_head + "0\r\nX: " + std::string(max_chunk_framing, 'a')}) {
+    HttpParse result = parse(request);
+    ASSERT_EQ(result.state, HttpParseState::bad) << request.size();
+    EXPECT_EQ(result.status, 413);
+    EXPECT_EQ(result.problem, "the chunk size lines and trailers are larger than " +
+                                  std::to_string(max_chunk_framing) + " bytes");
+  }
+  // Within the budget they are read and ignored.
+  HttpParse fine = parse(chunked_head + "2\r\n{}\r\n0\r\nX: a\r\nY: b\r\n\r\n");
+  ASSERT_EQ(fine.state, HttpParseState::complete) << fine.problem;
+  EXPECT_EQ(fine.request.body, "{}");
+}
+
+// 1-byte chunks with long extensions: a small body in a huge request.
+TEST(PluginHttp, RefusesChunkExtensionsBeyondTheFramingBudget) {
+  std::string request = chunked_head;
+  while (request.size() <= 2 * max_chunk_framing)
+    request += chunk("a", ";" + std::string(1000, 'e'));
+  HttpParse result = parse(request);
+  ASSERT_EQ(result.state, HttpParseState::bad);
+  EXPECT_EQ(result.status, 413);
+  EXPECT_EQ(result.problem, "the chunk size lines and trailers are larger than " +
+                                std::to_string(max_chunk_framing) + " bytes");
+  // One chunk size line is at most 1024 bytes, whole or not.
+  for (const std::string &line : {chunk("a", ";" + std::string(1100, 'e')),
+                                  "1;" + std::string(1100, 'e')}) {
+    HttpParse long_line = parse(chunked_head + line);
+    ASSERT_EQ(long_line.state, HttpParseState::bad);
+    EXPECT_EQ(long_line.status, 400);
+    EXPECT_EQ(long_line.problem, "a chunk size line is too long");
+  }
+}
+
+TEST(PluginHttp, AFullBodyOfSmallChunksFitsTheBudget) {
+  // 64 KiB in 1 KiB chunks: 64 size lines, well within the framing budget.
+  std::string request = chunked_head;
+  for (int i = 0; i < 64; ++i)
+    request += chunk(std::string(1024, 'x'));
+  request += "0\r\n\r\n";
+  HttpParse result = parse(request);
+  ASSERT_EQ(result.state, HttpParseState::complete) << result.problem;
+  EXPECT_EQ(result.request.body.size(), max_body);
+}
+
+// What lets the server parse again only when it can matter: an incomplete
+// parse says how many bytes it waits for, and whether a line end would do.
+TEST(PluginHttp, AnIncompleteParseSaysWhatItWaitsFor) {
+  HttpParse line = parse("POST /VolumeDriver.Mount HTTP/1.1\r\nHost: plu");
+  EXPECT_EQ(line.state, HttpParseState::incomplete);
+  EXPECT_TRUE(line.line_wanted);
+  EXPECT_EQ(line.wanted, max_http_head + 1);
+
+  std::string head = "POST /VolumeDriver.Mount HTTP/1.1\r\nContent-Length: 100\r\n\r\n";
+  HttpParse body = parse(head + "{\"Name\"\n");
+  EXPECT_EQ(body.state, HttpParseState::incomplete);
+  EXPECT_FALSE(body.line_wanted);
+  EXPECT_EQ(body.wanted, head.size() + 100);
+
+  std::string one_chunk = chunked_head + "100\r\n";
+  HttpParse data = parse(one_chunk + "abc\n");
+  EXPECT_EQ(data.state, HttpParseState::incomplete);
+  EXPECT_FALSE(data.line_wanted);
+  EXPECT_EQ(data.wanted, one_chunk.size() + 0x100 + 2);
+
+  HttpParse size_line = parse(chunked_head + "10");
+  EXPECT_EQ(size_line.state, HttpParseState::incomplete);
+  EXPECT_TRUE(size_line.line_wanted);
+  EXPECT_EQ(size_line.wanted, chunked_head.size() + 1025);
+
+  // Whatever comes, nothing changes below `wanted` without a line end: every
+  // prefix of a request parses the same as the shortest one of its kind.
+  std::string request = docker_mount;
+  HttpParse previous = parse(std::string_view(request).substr(0, 1));
+  for (std::size_t cut = 2; cut <= request.size(); ++cut) {
+    HttpParse now = parse(std::string_view(request).substr(0, cut));
+    bool may_change = cut >= previous.wanted ||
+                      (previous.line_wanted && request[cut - 1] == '\n');
+    if (!may_change) {
+      ASSERT_EQ(now.state, HttpParseState::incomplete) << "cut at " << cut;
+      continue;
+    }
+    previous = now;
+  }
+  EXPECT_EQ(previous.state, HttpParseState::complete);
+}
+
 TEST(PluginHttp, WritesAnAnswerWithItsLength) {
   EXPECT_EQ(
       render_http_response(200, "application/vnd.docker.plugins.v1+json", "{\"Err\":\"\"}", true),

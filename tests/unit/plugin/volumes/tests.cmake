@@ -4,6 +4,7 @@ add_executable(nvd_volume_tests
   ${CMAKE_CURRENT_LIST_DIR}/volume_api_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/plugin_http_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/volume_builder_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/file_copy_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/volume_store_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/volume_plugin_server_test.cpp)
 target_include_directories(nvd_volume_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

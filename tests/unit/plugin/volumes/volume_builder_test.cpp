@@ -9,9 +9,15 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
 #include <iostream>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -195,6 +201,40 @@ TEST_F(VolumeBuilder, CopiesWhatItMayNotHardLink) {
             inode_of(driver + "/usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05"));
 }
 
+// Links are made from the open descriptor: with AT_EMPTY_PATH where the
+// kernel lets this user (CAP_DAC_READ_SEARCH, or Linux 6.10 and later for a
+// file it opened itself), else through /proc/self/fd. Either way an ordinary
+// user gets hard links of its own files.
+TEST_F(VolumeBuilder, HardLinksFromTheOpenFileAsAnOrdinaryUser) {
+  if (::geteuid() != 0)
+    GTEST_SKIP() << "needs root to become an ordinary user";
+  fs::permissions(temp.path(), fs::perms(0755));
+  fs::create_directories(volumes);
+  for (const std::string &path : {driver, volumes}) {
+    ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+    for (const auto &entry : fs::recursive_directory_iterator(path))
+      ASSERT_EQ(::lchown(entry.path().c_str(), 65534, 65534), 0);
+  }
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0)
+      ::_exit(77);
+    try {
+      VolumeBuild build = build_volume(plan, volumes);
+      ::_exit(build.hard_links == 5 && build.copies + build.clones == 0 ? 0 : 1);
+    } catch (...) {
+      ::_exit(2);
+    }
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(inode_of(volume + "/lib64/libcuda.so.535.104.05"),
+            inode_of(driver + "/usr/lib/x86_64-linux-gnu/libcuda.so.535.104.05"));
+}
+
 TEST_F(VolumeBuilder, CreatesAMissingVolumesFolderWithParents) {
   std::string deep = temp.file("a/b/volumes");
   build_volume(plan, deep);
@@ -218,6 +258,125 @@ TEST_F(VolumeBuilder, RefusesASourceThatIsNotARegularFile) {
                 "/usr/bin is not a regular file");
   EXPECT_EQ(names_in(volumes + "/nvidia_driver"), std::vector<std::string>{});
 }
+
+TEST_F(VolumeBuilder, RefusesAFifoAsASourceWithoutWaitingOnIt) {
+  std::string fifo = driver + "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  plan.entries[7].source = fifo;
+  auto begin = std::chrono::steady_clock::now();
+  auto building = std::async(std::launch::async,
+                             [&] { return error_of([&] { build_volume(plan, volumes); }); });
+  if (building.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    // Let a build that waits on the FIFO go, so that the test ends.
+    int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    ADD_FAILURE() << "the build waited on the FIFO";
+    if (writer >= 0)
+      ::close(writer);
+  }
+  EXPECT_EQ(building.get(), "cannot build the driver volume at " + volume +
+                                ": lib64/libnvidia-ml.so.535.104.05: " + fifo +
+                                " is not a regular file");
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(10));
+  EXPECT_EQ(names_in(volumes + "/nvidia_driver"), std::vector<std::string>{});
+}
+
+// A source path that names a FIFO one moment and a driver file the next (a
+// planted symlink switched back and forth): every build gives the regular
+// file or a clear error, never a FIFO in the volume, never a wait on it.
+class SwappedSource : public VolumeBuilder, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(SwappedSource, IsLinkedOrCopiedAsCheckedOrRefused) {
+  // The volumes on a tmpfs (fast: many builds); the driver beside them to be
+  // linked, or on the temp folder's file system to be copied.
+  ShmDir shm;
+  if (!shm.usable() || device_of(shm.path()) == device_of(temp.path()))
+    GTEST_SKIP() << "needs /dev/shm on another file system than the temp folder";
+  const bool copied = GetParam();
+  const std::string target_volumes = shm.path() + "/volumes";
+  const std::string lib = (copied ? driver : shm.path() + "/driver") + "/usr/lib/x86_64-linux-gnu/";
+  if (!copied)
+    stand_in_driver(shm.path() + "/driver");
+  const std::string fifo = lib + "planted.fifo";
+  const std::string source = lib + "libnvidia-ml.so.switching";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  ASSERT_EQ(::symlink("libnvidia-ml.so.535.104.05", source.c_str()), 0);
+  VolumePlan one;
+  one.entries = {{VolumeEntry::Kind::file, "lib64/libnvidia-ml.so.1", source}};
+
+  std::atomic<bool> done{false};
+  std::atomic<int> progress{0};
+  std::thread switcher([&] {
+    const std::string next = lib + "next-link";
+    for (bool to_fifo = true; !done; to_fifo = !to_fifo) {
+      ::unlink(next.c_str());
+      if (::symlink(to_fifo ? "planted.fifo" : "libnvidia-ml.so.535.104.05", next.c_str()) == 0)
+        ::rename(next.c_str(), source.c_str());
+    }
+  });
+  std::atomic<int> regular{0}, refused{0}, wrong{0};
+  std::string first_wrong;
+  std::mutex wrong_mutex;
+  std::thread builder([&] {
+    auto begin = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3000 && std::chrono::steady_clock::now() - begin < std::chrono::seconds(4);
+         ++i, ++progress) {
+      one.version = "1." + std::to_string(i);
+      std::string error = error_of([&] { build_volume(one, target_volumes); });
+      std::string file = target_volumes + "/nvidia_driver/" + one.version + "/lib64/" +
+                         "libnvidia-ml.so.1";
+      struct stat info {};
+      // lstat first: reading a FIFO that got into the volume would wait.
+      if (error == "(no error)" && ::lstat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+          read_file(file) == std::string(5000, 'm'))
+        ++regular;
+      else if (error.find(" is not a regular file") != std::string::npos)
+        ++refused;
+      else {
+        ++wrong;
+        std::lock_guard<std::mutex> lock(wrong_mutex);
+        if (first_wrong.empty())
+          first_wrong = error == "(no error)" ? "a volume with something else than the file"
+                                              : error;
+      }
+      if (error == "(no error)")
+        remove_volume(target_volumes, one.version);
+    }
+  });
+  // A build that waits on the FIFO is let go (and counted), so the test ends.
+  std::atomic<int> waits{0};
+  std::thread watchdog([&] {
+    int seen = -1;
+    auto still_since = std::chrono::steady_clock::now();
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (progress != seen) {
+        seen = progress;
+        still_since = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - still_since > std::chrono::milliseconds(500)) {
+        // Opens only while a reader has the FIFO open: a build waiting on it.
+        int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+        if (writer >= 0) {
+          ++waits;
+          ::close(writer);
+        }
+        still_since = std::chrono::steady_clock::now();
+      }
+    }
+  });
+  builder.join();
+  done = true;
+  switcher.join();
+  watchdog.join();
+  EXPECT_EQ(waits, 0) << "builds waited on the FIFO";
+  EXPECT_EQ(wrong, 0) << first_wrong;
+  EXPECT_GT(regular + refused, 0);
+  std::cout << "[ swapped  ] " << regular << " built, " << refused << " refused\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(LinkAndCopy, SwappedSource, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool> &row) {
+                           return row.param ? "Copied" : "Linked";
+                         });
 
 struct BadEntry {
   const char *name;

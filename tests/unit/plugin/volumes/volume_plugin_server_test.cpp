@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -113,6 +114,34 @@ public:
   std::vector<VolumeListing> list() override { return {}; }
 };
 
+// Sends `piece` again and again until the server stops taking it (its
+// send fails) or `limit` bytes went; returns the bytes sent.
+std::size_t send_until_refused(int fd, const std::string &piece, std::size_t limit) {
+  timeval patience{5, 0}; // a server that stops reading without closing: no hang
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof patience);
+  std::size_t total = 0;
+  while (total < limit) {
+    ssize_t sent = ::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL);
+    if (sent <= 0)
+      break;
+    total += static_cast<std::size_t>(sent);
+  }
+  return total;
+}
+
+using Clock = std::chrono::steady_clock;
+
+long ms_since(Clock::time_point start) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+// True once the server has written something or closed (no wait).
+bool server_has_spoken(int fd) {
+  pollfd wait{fd, POLLIN, 0};
+  return ::poll(&wait, 1, 0) > 0;
+}
+
 // A server on <temp>/plugins, serving in a thread until the test ends.
 class PluginSocket : public ::testing::Test {
 protected:
@@ -124,8 +153,12 @@ protected:
   std::thread serving;
   std::string socket_path;
 
-  void start(VolumeOperations &operations) {
-    server = std::make_unique<VolumePluginServer>(operations, log);
+  void start(VolumeOperations &operations, PluginServerTimeouts timeouts = {}) {
+    start_logging_to(operations, log, timeouts);
+  }
+  void start_logging_to(VolumeOperations &operations, std::ostream &to,
+                        PluginServerTimeouts timeouts = {}) {
+    server = std::make_unique<VolumePluginServer>(operations, to, timeouts);
     socket_path = server->bind(folder);
     serving = std::thread([this] { server->serve(); });
   }
@@ -466,4 +499,182 @@ TEST_F(PluginSocket, HostileRequestsTouchNothingAroundTheVolumes) {
     if (fs::is_regular_file(driver + "/" + path)) {
       EXPECT_EQ(driver_after[path], description) << path;
     }
+}
+
+// Nothing a client sends makes the plugin hold more than one request's worth.
+TEST_F(PluginSocket, RefusesEndlessTrailersWithoutReadingThemAll) {
+  start(simple);
+  int fd = connect_to(socket_path);
+  send_text(fd, "POST /VolumeDriver.Mount HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "2\r\n{}\r\n0\r\n");
+  std::string trailers;
+  for (int i = 0; i < 1000; ++i)
+    trailers += "X: a\r\n";
+  std::size_t sent = send_until_refused(fd, trailers, std::size_t{64} << 20);
+  // What the socket buffers hold, and no more.
+  EXPECT_LT(sent, std::size_t{4} << 20);
+  Reply reply = reply_of(read_to_end(fd));
+  ::close(fd);
+  EXPECT_EQ(reply.status, 413);
+  EXPECT_EQ(reply.body, R"({"Err":"bad HTTP request: the chunk size lines and trailers are )"
+                        R"(larger than 8192 bytes"})");
+  EXPECT_EQ(post(socket_path, "/Plugin.Activate", "").status, 200);
+}
+
+TEST_F(PluginSocket, RefusesManySmallChunksWithLongExtensions) {
+  start(simple);
+  int fd = connect_to(socket_path);
+  send_text(fd, "POST /VolumeDriver.Mount HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  std::string chunks;
+  for (int i = 0; i < 64; ++i)
+    chunks += "1;" + std::string(1000, 'e') + "\r\na\r\n";
+  std::size_t sent = send_until_refused(fd, chunks, std::size_t{64} << 20);
+  EXPECT_LT(sent, std::size_t{4} << 20);
+  Reply reply = reply_of(read_to_end(fd));
+  ::close(fd);
+  EXPECT_EQ(reply.status, 413);
+}
+
+TEST_F(PluginSocket, ReadsAChunkedRequestTrickledByteByByte) {
+  start(simple);
+  int fd = connect_to(socket_path);
+  std::string request = "POST /VolumeDriver.Path HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                        "Connection: close\r\n\r\n"
+                        "10\r\n{\"Name\":\"nvidia_\r\n"
+                        "13\r\ndriver_535.104.05\"}\r\n0\r\nX: 1\r\n\r\n";
+  for (char c : request)
+    send_text(fd, std::string(1, c));
+  Reply reply = reply_of(read_to_end(fd));
+  ::close(fd);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, R"({"Mountpoint":"/vols/nvidia_driver/535.104.05","Err":""})");
+}
+
+// A client sending one byte now and then must not hold a connection past
+// the request's deadline (64 of them would lock dockerd out).
+TEST_F(PluginSocket, ARequestTrickledSlowlyMeetsOneDeadlineFromItsFirstByte) {
+  PluginServerTimeouts timeouts;
+  timeouts.request = std::chrono::milliseconds(300);
+  start(simple, timeouts);
+  int fd = connect_to(socket_path);
+  auto first_byte = Clock::now();
+  send_text(fd, "POST /Plugin.Activate HTTP/1.1\r\nX-Slow: ");
+  while (!server_has_spoken(fd) && ms_since(first_byte) < 5000) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::send(fd, "a", 1, MSG_NOSIGNAL); // well within any per-read timeout
+  }
+  long elapsed = ms_since(first_byte);
+  Reply reply = reply_of(read_to_end(fd));
+  ::close(fd);
+  EXPECT_GE(elapsed, 250);
+  EXPECT_LT(elapsed, 2000);
+  EXPECT_EQ(reply.status, 408);
+  EXPECT_EQ(reply.body, R"({"Err":"bad HTTP request: the request was not completed within )"
+                        R"(300 ms"})");
+}
+
+TEST_F(PluginSocket, EachRequestOnAConnectionHasItsOwnDeadline) {
+  PluginServerTimeouts timeouts;
+  timeouts.request = std::chrono::milliseconds(600);
+  start(simple, timeouts);
+  int fd = connect_to(socket_path);
+  std::string request = post_text("/Plugin.Activate", "");
+  for (int round = 0; round < 3; ++round) {
+    // Each one takes most of its deadline; all of them together take more.
+    for (std::size_t at = 0; at < request.size(); at += request.size() / 4 + 1) {
+      send_text(fd, request.substr(at, request.size() / 4 + 1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    }
+    char buffer[512];
+    pollfd wait{fd, POLLIN, 0};
+    ASSERT_EQ(::poll(&wait, 1, 5000), 1);
+    ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+    ASSERT_GT(got, 0);
+    EXPECT_EQ(reply_of(std::string(buffer, static_cast<std::size_t>(got))).status, 200)
+        << "round " << round;
+  }
+  ::close(fd);
+}
+
+TEST_F(PluginSocket, ClosesAConnectionIdleBeyondTheIdleTimeout) {
+  PluginServerTimeouts timeouts;
+  timeouts.idle = std::chrono::milliseconds(300);
+  start(simple, timeouts);
+  // Before any request: closed without an answer.
+  int fd = connect_to(socket_path);
+  auto begin = Clock::now();
+  EXPECT_EQ(read_to_end(fd), "");
+  EXPECT_LT(ms_since(begin), 2000);
+  ::close(fd);
+  // After an answer on a kept-alive connection: the same.
+  fd = connect_to(socket_path);
+  send_text(fd, post_text("/Plugin.Activate", ""));
+  begin = Clock::now();
+  Reply reply = reply_of(read_to_end(fd));
+  EXPECT_LT(ms_since(begin), 2000);
+  ::close(fd);
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, R"({"Implements":["VolumeDriver"]})");
+}
+
+TEST_F(PluginSocket, ClosesAConnectionThatDoesNotReadItsAnswers) {
+  PluginServerTimeouts timeouts;
+  timeouts.send = std::chrono::milliseconds(300);
+  start(simple, timeouts);
+  int fd = connect_to(socket_path);
+  timeval patience{0, 100 * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof patience);
+  std::string requests;
+  for (int i = 0; i < 100; ++i)
+    requests += post_text("/Plugin.Activate", "");
+  // Pipelined requests, never an answer read: the answers fill the socket.
+  auto begin = Clock::now();
+  bool closed = false;
+  while (!closed && ms_since(begin) < 8000) {
+    ssize_t sent = ::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL);
+    closed = sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  }
+  long elapsed = ms_since(begin);
+  ::close(fd);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(elapsed, 5000);
+  EXPECT_EQ(post(socket_path, "/Plugin.Activate", "").status, 200);
+}
+
+// An operation throwing what is no std::exception: a 500, and the plugin
+// goes on (in a detached thread it would have ended the process).
+TEST_F(PluginSocket, AnswersAnOperationThatThrowsAnythingWith500) {
+  class Throwing : public SimpleOperations {
+  public:
+    VolumeReply mount(const std::string &, const std::string &) override { throw 42; }
+  } throwing;
+  start(throwing);
+  Reply reply =
+      post(socket_path, "/VolumeDriver.Mount", R"({"Name":"nvidia_driver_535.104.05","ID":"x"})");
+  EXPECT_EQ(reply.status, 500);
+  EXPECT_EQ(reply.body, R"({"Err":"the volume plugin failed: an unexpected error"})");
+  EXPECT_EQ(post(socket_path, "/Plugin.Activate", "").status, 200);
+}
+
+// A log that throws (as a failing stream with exceptions on does) inside a
+// connection's thread: that connection closes, the plugin serves on.
+TEST_F(PluginSocket, SurvivesAFailureInsideAConnectionThread) {
+  struct FailingBuffer : std::streambuf {
+    int overflow(int) override { return traits_type::eof(); }
+  } failing;
+  std::ostream broken_log(&failing);
+  broken_log.exceptions(std::ios::badbit);
+  start_logging_to(simple, broken_log);
+  for (int i = 0; i < 3; ++i) {
+    int fd = connect_to(socket_path);
+    send_text(fd, post_text("/Plugin.Activate", ""));
+    // The answer went out before the log line failed; then the connection
+    // closed, though it was to be kept alive.
+    Reply reply = reply_of(read_to_end(fd));
+    ::close(fd);
+    EXPECT_EQ(reply.status, 200);
+  }
+  auto begin = Clock::now();
+  stop(); // waits for every connection: none was left behind
+  EXPECT_LT(ms_since(begin), 2000);
 }

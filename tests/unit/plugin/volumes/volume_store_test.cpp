@@ -2,6 +2,7 @@
 #include "nvd/plugin/volumes/volume_store.hpp"
 
 #include "nvd/common/error.hpp"
+#include "nvd/plugin/volumes/volume_api.hpp"
 #include "nvd/plugin/volumes/volume_builder.hpp"
 #include "nvd/plugin/volumes/volume_folder.hpp"
 #include "support/temp_dir.hpp"
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 using namespace nvd;
@@ -19,6 +21,9 @@ using namespace nvd::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+const std::string nvml_mismatch = "cannot load NVML: Driver/library version mismatch (the "
+                                  "driver was upgraded: reboot, or reload the nvidia module)";
 
 // A store over a temp folder, on stand-in drivers; the driver version can be
 // changed as an upgrade would, and the plans are counted.
@@ -31,6 +36,7 @@ protected:
   std::atomic<int> plans{0};
   std::atomic<int> plan_delay_ms{0};
   std::atomic<bool> plan_fails{false};
+  std::atomic<bool> version_fails{false};
   std::vector<std::string> log;
   std::mutex log_mutex;
 
@@ -43,6 +49,8 @@ protected:
     return VolumeStore(
         volumes,
         [this] {
+          if (version_fails)
+            throw Error(nvml_mismatch);
           std::lock_guard<std::mutex> lock(version_mutex);
           return version;
         },
@@ -293,4 +301,56 @@ TEST_F(Store, StartsByRemovingLeftoversAndMakesTheFolderAbsolute) {
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0], "removed 1 unfinished volume build in " + volumes + "/nvidia_driver/");
   EXPECT_EQ(store.create("535.104.05").mountpoint, mountpoint("535.104.05"));
+}
+
+// After an upgrade without a reboot the new driver cannot be loaded, but the
+// volume on disk is the one of the running kernel module: still served.
+TEST_F(Store, ServesTheVolumesOnDiskWhileTheDriverVersionIsUnknown) {
+  VolumeStore store = make_store();
+  ASSERT_EQ(store.create("535.104.05").outcome, VolumeOutcome::ok);
+  version_fails = true;
+  EXPECT_EQ(store.mount("535.104.05", "a").mountpoint, mountpoint("535.104.05"));
+  EXPECT_EQ(store.path("535.104.05").mountpoint, mountpoint("535.104.05"));
+  EXPECT_EQ(store.create("535.104.05").outcome, VolumeOutcome::ok);
+  std::vector<VolumeListing> listed = store.list();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].version, "535.104.05");
+  EXPECT_EQ(store.remove("535.104.05").outcome, VolumeOutcome::in_use);
+  EXPECT_EQ(store.unmount("535.104.05", "a").outcome, VolumeOutcome::ok);
+  EXPECT_EQ(store.remove("535.104.05").outcome, VolumeOutcome::ok);
+  EXPECT_FALSE(fs::exists(mountpoint("535.104.05")));
+  EXPECT_EQ(plans, 1);
+}
+
+// A version not on disk cannot be told apart from the current one then:
+// the reason the driver version is unknown is the answer.
+TEST_F(Store, AVersionNotOnDiskWhileTheDriverVersionIsUnknownIsThatError) {
+  VolumeStore store = make_store();
+  version_fails = true;
+  for (auto call : std::vector<std::function<void()>>{
+           [&] { store.create("550.54.14"); }, [&] { store.mount("550.54.14", "a"); },
+           [&] { store.path("550.54.14"); }}) {
+    try {
+      call();
+      ADD_FAILURE() << "no error";
+    } catch (const Error &error) {
+      EXPECT_EQ(error.what(), nvml_mismatch);
+    }
+  }
+  EXPECT_EQ(store.list().size(), 0u);
+  EXPECT_EQ(plans, 0);
+  EXPECT_FALSE(fs::exists(mountpoint("550.54.14")));
+}
+
+TEST_F(Store, TheApiServesAVolumeOnDiskWhileTheDriverVersionIsUnknown) {
+  VolumeStore store = make_store();
+  store.create("535.104.05");
+  version_fails = true;
+  PluginApiAnswer mounted = answer_plugin_request(
+      store, "POST", "/VolumeDriver.Mount", R"({"Name":"nvidia_driver_535.104.05","ID":"c1"})");
+  EXPECT_EQ(mounted.status, 200);
+  EXPECT_EQ(mounted.body, R"({"Mountpoint":")" + mountpoint("535.104.05") + R"(","Err":""})");
+  PluginApiAnswer missing = answer_plugin_request(store, "POST", "/VolumeDriver.Mount",
+                                                  R"({"Name":"nvidia_driver_550.54.14"})");
+  EXPECT_EQ(missing.error, "nvidia_driver_550.54.14: " + nvml_mismatch);
 }
