@@ -6,6 +6,7 @@
 
 #include "nvd/common/error.hpp"
 #include "nvd/common/gpu_inventory.hpp"
+#include "nvd/common/strings.hpp"
 #include "nvd/plugin/control_devices.hpp"
 #include "nvd/plugin/driver/driver_root.hpp"
 #include "nvd/plugin/driver/volume_plan.hpp"
@@ -24,7 +25,10 @@
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <thread>
 
 namespace nvd {
@@ -130,6 +134,13 @@ NvmlPaths locate_nvml(const std::string &driver_root) {
   } catch (const Error &) {
     // Left empty: discovery says NVML is not found under the driver root.
   }
+  // Without the module's word, NVML's own version (its file is named
+  // libnvidia-ml.so.<version>): never the libcuda of an older driver.
+  const std::string nvml_prefix = "libnvidia-ml.so.";
+  std::string nvml_name = paths.nvml.substr(paths.nvml.rfind('/') + 1);
+  if (module_version.empty() && starts_with(nvml_name, nvml_prefix) &&
+      is_dotted_version(nvml_name.substr(nvml_prefix.size())))
+    module_version = nvml_name.substr(nvml_prefix.size());
   try {
     paths.libcuda = find_driver_library(driver_root, "libcuda.so.1", module_version);
   } catch (const Error &) {
@@ -164,12 +175,37 @@ std::unique_ptr<GpuDiscovery> make_discovery(const PluginOptions &options) {
   return discovery;
 }
 
+// One plugin per volumes folder: a second one would remove the first one's
+// builds in progress as leftovers. The lock (on the folder itself, no file
+// of ours) lasts as long as the process.
+void lock_volumes_folder(const std::string &volumes_dir) {
+  std::string path = starts_with(volumes_dir, "/") ? "" : ".";
+  for (const std::string &part : split_any(volumes_dir, "/")) {
+    path += "/" + part;
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+      throw Error("cannot create the volumes folder " + volumes_dir + ": " + std::strerror(errno));
+  }
+  int folder = ::open(volumes_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folder < 0)
+    throw Error("cannot open the volumes folder " + volumes_dir + ": " + std::strerror(errno));
+  if (::flock(folder, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(folder);
+    throw Error(error == EWOULDBLOCK
+                    ? "another nvidia-docker-plugin uses the volumes folder " + volumes_dir +
+                          ": stop it, or give this one another -d"
+                    : "cannot lock the volumes folder " + volumes_dir + ": " + std::strerror(error));
+  }
+  // Kept open on purpose: closing it would release the lock.
+}
+
 // The driver volumes: the current version is the one discovery reports now;
 // its files are read from the driver root only when a volume is built.
 std::unique_ptr<VolumeStore> make_volume_store(const PluginOptions &options,
                                                const GpuDiscovery &discovery) {
   const std::string root = options.driver_root;
   log_line("provisioning volumes at " + options.volumes_dir);
+  lock_volumes_folder(options.volumes_dir);
   auto store = std::make_unique<VolumeStore>(
       options.volumes_dir, [&discovery] { return discovery.snapshot()->driver_version; },
       [root](const std::string &version) { return plan_driver_volume(read_driver_facts(root, version)); },

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <regex>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 
 namespace nvd::test {
 
@@ -22,7 +22,8 @@ std::vector<std::string> plugin_argv(const std::string &binary, const std::strin
     argv.insert(argv.end(), {"--inventory", inventory});
   auto given = [&](const char *short_name, const char *long_name) {
     return std::find_if(extra_args.begin(), extra_args.end(), [&](const std::string &arg) {
-             return arg == short_name || arg == long_name || starts_with(arg, std::string(long_name) + "=");
+             return arg == short_name || arg == long_name ||
+                    starts_with(arg, std::string(long_name) + "=");
            }) != extra_args.end();
   };
   if (!given("-s", "--socket-dir"))
@@ -38,13 +39,25 @@ std::vector<std::string> plugin_argv(const std::string &binary, const std::strin
 RunningPlugin::RunningPlugin(const std::string &binary, const std::string &inventory,
                              const std::vector<std::string> &extra_args)
     : m_process(plugin_argv(binary, inventory, extra_args, m_state)) {
+  wait_for_rest();
+}
+
+RunningPlugin::RunningPlugin(const PluginLaunch &launch)
+    : m_socket_dir(launch.socket_dir.empty() ? m_state.file("plugins") : launch.socket_dir),
+      m_volumes_dir(launch.volumes_dir.empty() ? m_state.file("volumes") : launch.volumes_dir),
+      m_process(launch.command, launch.environment) {
+  wait_for_rest();
+}
+
+void RunningPlugin::wait_for_rest() {
   // The whole line, newline included: a partial write would give a wrong port.
   static const std::regex listening("serving the REST API at 127\\.0\\.0\\.1:([0-9]+)\n");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   std::smatch match;
   std::string text;
   while (!std::regex_search(text = m_process.stderr_text(), match, listening)) {
-    if (std::chrono::steady_clock::now() > deadline || m_process.wait(std::chrono::milliseconds(0)) != -1)
+    if (std::chrono::steady_clock::now() > deadline ||
+        m_process.wait(std::chrono::milliseconds(0)) != -1)
       throw std::runtime_error("plugin did not start: " + text);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
