@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// End to end: nvidia-docker → the real docker client on PATH → a fake Docker
-// Engine API on a unix socket, with nvidia-docker-plugin on the sample
-// inventory. The assertions are on what docker itself sends to the engine.
+// End to end: nvidia-docker → the real docker client on PATH (whichever
+// version is installed) → a fake Docker Engine API on a unix socket, with
+// nvidia-docker-plugin on the sample inventory. The assertions are on what
+// docker itself sends to the engine.
 #include "nvd/client/grammar/command_line.hpp"
 #include "nvd/client/gpu_backend.hpp"
 
@@ -9,13 +10,14 @@
 #include "support/process.hpp"
 #include "support/running_plugin.hpp"
 #include "support/corpus.hpp"
+#include "support/docker_client.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
+#include <set>
 
 using namespace nvd::test;
 using nlohmann::json;
@@ -28,16 +30,10 @@ const json gpu_config = {{"Env", {"PATH=/usr/bin"}},
                                      {"com.nvidia.cuda.version", "8.0"}}}};
 const json plain_config = {{"Env", {"PATH=/usr/bin"}}, {"Labels", nullptr}};
 
-bool docker_available() { return ::access("/usr/bin/docker", X_OK) == 0 || ::access("/usr/local/bin/docker", X_OK) == 0; }
-
 class EndToEnd : public ::testing::Test {
 protected:
   void SetUp() override {
-    if (!docker_available()) {
-      if (std::getenv("CI") != nullptr)
-        FAIL() << "no docker client on PATH: CI needs one (Debian: docker.io; see README)";
-      GTEST_SKIP() << "no docker client on PATH";
-    }
+    NVD_REQUIRE_DOCKER_CLIENT();
     engine = std::make_unique<FakeEngine>(dir.file("engine.sock"));
     plugin = std::make_unique<RunningPlugin>(NVD_PLUGIN_BINARY, NVD_EXAMPLES_DIR "/inventory-2gpu.json");
     std::filesystem::create_directories(dir.file("docker-config"));
@@ -160,8 +156,12 @@ TEST_F(EndToEnd, LabelsAreReadOverTheSocketWithOneRequest) {
   EXPECT_EQ(plugin->request_count(), 2);
 }
 
-// For every real-world command line: the image and command nvidia-docker finds
-// are what the real docker client sends, and docker accepts the rewritten line.
+// For every real-world command line: the installed docker client's own
+// reading of it (the create it sends, or none when it refuses the line) is
+// nvidia-docker's, and docker accepts the rewritten line. The recorded docker
+// 28 answers of the corpus are only compared, for information: the installed
+// client decides. Lines with a flag that it does not know (it is older than
+// the docker 28 grammar) are skipped and counted.
 TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
   engine->every_image(gpu_config);
   engine->refuse_creates(true);
@@ -169,49 +169,117 @@ TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
   std::filesystem::create_directories(cwd);
   for (const char *file : {"env.list", "labels", "labels.txt"})
     write_file(cwd + "/" + file, "A=b\n");
-  int lines = 0, agreed = 0;
-  for (const auto &entry : read_corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv")) {
-    ++lines;
-    const std::string &expected = entry.expected;
-    const std::string &command = entry.command;
-    const std::vector<std::string> &args = entry.args;
-    nvd::ParseResult ours = nvd::parse_command_line(args);
+  const std::string docker = installed_docker_client();
+  const std::optional<DockerClientVersion> version = docker_client_version(docker);
+  ASSERT_TRUE(version) << docker << " --version does not say its version";
+  const std::string docker_name = "docker " + version->text + " (" + docker + ")";
 
+  // The create a command line makes reach the engine, if any, and what was printed.
+  auto sent_by = [&](const std::string &program, const std::vector<std::string> &args) {
     std::size_t before = engine->creates().size();
-    std::vector<std::string> argv = {client};
+    std::vector<std::string> argv = {program};
     argv.insert(argv.end(), args.begin(), args.end());
     Completed result = run_in_terminal(argv, env(), cwd);
     auto creates = engine->creates();
-    bool sent = creates.size() > before;
+    return std::make_pair(creates.size() > before ? std::optional<json>(creates.back()) : std::nullopt,
+                          result.out);
+  };
+  // "unknown flag: --annotation" -> "--annotation"; "unknown shorthand flag: 'q' in -qd" -> "-q".
+  auto unknown_flag = [](const std::string &said) -> std::string {
+    const std::string long_marker = "unknown flag: ", short_marker = "unknown shorthand flag: '";
+    if (std::size_t at = said.find(long_marker); at != std::string::npos)
+      return said.substr(at + long_marker.size(), said.find_first_of(" \r\n", at + long_marker.size()) -
+                                                      at - long_marker.size());
+    if (std::size_t at = said.find(short_marker); at != std::string::npos && at + short_marker.size() < said.size())
+      return std::string("-") + said[at + short_marker.size()];
+    return "";
+  };
+  auto command_of = [](const json &create) {
+    return create["Cmd"].is_null() ? json::array() : create["Cmd"];
+  };
 
+  // Under AddressSanitizer every client run costs several times as much: one
+  // line in six there (2x headroom under load on 2 cores), all of them in the
+  // normal build.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int one_line_in = 6;
+#else
+  constexpr int one_line_in = 1;
+#endif
+  int lines = 0, compared = 0, agreed = 0, position = 0;
+  std::vector<std::string> unknown_to_client, unlike_recording;
+  for (const auto &entry : read_corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv")) {
+    if (position++ % one_line_in != 0)
+      continue;
+    ++lines;
+    const std::vector<std::string> &args = entry.args;
+    nvd::ParseResult ours = nvd::parse_command_line(args);
+    auto [docker_create, docker_said] = sent_by(docker, args);
+
+    std::string flag = docker_create ? "" : unknown_flag(docker_said);
+    if (!flag.empty() && !ours.failure) {
+      // nvidia-docker reads the flag with the docker 28 grammar; this client has none.
+      if (version->major < 28) {
+        unknown_to_client.push_back(flag);
+        continue;
+      }
+      ADD_FAILURE() << entry.command << "\n  " << docker_name << " does not know " << flag
+                    << ", which nvidia-docker's docker 28 grammar has";
+      continue;
+    }
+    ++compared;
+    bool recorded_create = entry.expected != "HELP" && entry.expected != "PARSE-ERROR" &&
+                           entry.expected.rfind("REFUSED:", 0) != 0;
+    if (recorded_create != docker_create.has_value() ||
+        (docker_create && (*docker_create)["Image"] != entry.expected))
+      unlike_recording.push_back(entry.command);
+
+    auto [through_us, our_output] = sent_by(client, args);
     std::string problem;
-    if (expected == "HELP" || expected == "PARSE-ERROR" || expected.rfind("REFUSED:", 0) == 0) {
-      if (sent)
-        problem = "docker sent a create for a line it should refuse";
-    } else if (!sent) {
-      problem = "no create reached the engine: " + result.out.substr(0, 300);
+    if (!docker_create) {
+      if (through_us)
+        problem = "docker refuses the line, yet through nvidia-docker a create was sent";
+    } else if (ours.failure || ours.line.image_index == nvd::npos) {
+      problem = "docker sends a create, nvidia-docker cannot read the line: " +
+                (ours.failure ? ours.failure->message : std::string("no image found"));
     } else {
-      const json &create = creates.back();
-      json cmd = json::array();
-      for (std::size_t i = ours.line.image_index + 1; i < args.size(); ++i)
-        cmd.push_back(args[i]);
-      if (create["Image"] != expected || create["Image"] != args[ours.line.image_index])
-        problem = "image: docker sent " + create["Image"].dump() + ", nvidia-docker found " +
-                  args[ours.line.image_index];
-      else if ((cmd.empty() && !create["Cmd"].is_null() && !create["Cmd"].empty()) || (!cmd.empty() && create["Cmd"] != cmd))
-        problem = "command: docker sent " + create["Cmd"].dump() + ", nvidia-docker found " + cmd.dump();
-      else if (nvd::command_gpu_request(ours.line).empty() && devices(create).size() < all_devices.size())
+      const std::string &image = args[ours.line.image_index];
+      json cmd(std::vector<std::string>(args.begin() + static_cast<std::ptrdiff_t>(ours.line.image_index) + 1,
+                                        args.end()));
+      if ((*docker_create)["Image"] != image)
+        problem = "image: docker sends " + (*docker_create)["Image"].dump() + ", nvidia-docker found " + image;
+      else if (command_of(*docker_create) != cmd)
+        problem = "command: docker sends " + command_of(*docker_create).dump() + ", nvidia-docker found " + cmd.dump();
+      else if (!through_us)
+        problem = "through nvidia-docker no create reached the engine: " + our_output.substr(0, 300);
+      else if ((*through_us)["Image"] != image || command_of(*through_us) != cmd)
+        problem = "through nvidia-docker docker sent image " + (*through_us)["Image"].dump() + ", command " +
+                  command_of(*through_us).dump();
+      else if (nvd::command_gpu_request(ours.line).empty() && devices(*through_us).size() < all_devices.size())
         problem = "the GPU devices did not reach docker";
     }
     if (problem.empty())
       ++agreed;
     else
-      ADD_FAILURE() << command << "\n  " << problem;
+      ADD_FAILURE() << entry.command << "\n  " << problem;
   }
-  std::cout << "[ conform  ] " << agreed << " of " << lines
-            << " real-world command lines: nvidia-docker and the real docker client agree\n";
-  EXPECT_GE(lines, 300);
-  EXPECT_EQ(agreed, lines);
+  std::cout << "[ conform  ] " << agreed << " of " << compared << " real-world command lines: nvidia-docker and "
+            << docker_name << " agree\n";
+  if (!unknown_to_client.empty()) {
+    std::cout << "[ conform  ] " << unknown_to_client.size() << " of " << lines << " lines skipped: "
+              << docker_name << " does not know their flag:";
+    for (const std::string &flag : std::set<std::string>(unknown_to_client.begin(), unknown_to_client.end()))
+      std::cout << " " << flag;
+    std::cout << "\n";
+  }
+  if (!unlike_recording.empty()) {
+    std::cout << "[ conform  ] " << unlike_recording.size() << " lines answered otherwise than the recorded docker 28"
+              << " (for information: the installed client decides):\n";
+    for (const std::string &command : unlike_recording)
+      std::cout << "[ conform  ]   " << command << "\n";
+  }
+  EXPECT_GE(compared, 300 / one_line_in);
+  EXPECT_EQ(agreed, compared);
 }
 
 // Today's hosts (the NVIDIA container toolkit) and today's images (no labels).
@@ -249,6 +317,8 @@ protected:
 } // namespace
 
 TEST_F(ToolkitHost, CdiDevicesAreUsedForModernImages) {
+  // Older clients take --device=nvidia.com/gpu=1 for a path and refuse it.
+  NVD_REQUIRE_DOCKER_CLIENT_AT_LEAST(25, 0, "it turns --device=nvidia.com/gpu=N into a CDI request");
   engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}},
                     {"DiscoveredDevices", {{{"Source", "cdi"}, {"ID", "nvidia.com/gpu=0"}},
                                            {{"Source", "cdi"}, {"ID", "nvidia.com/gpu=all"}}}}});

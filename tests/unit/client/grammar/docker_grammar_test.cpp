@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "nvd/client/grammar/docker_grammar.hpp"
 
+#include "support/docker_client.hpp"
+
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <set>
 
 using namespace nvd;
+using nvd::test::docker_output;
+using nvd::test::installed_docker_client;
 
 namespace {
 
@@ -23,19 +26,6 @@ void expect_sorted_and_unique(const FlagTable &table) {
       EXPECT_TRUE(shorts.insert(flag.short_name).second) << flag.short_name;
     }
   }
-}
-
-std::string command_output(const std::string &command) {
-  std::string out;
-  FILE *pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    out.append(buffer, n);
-  pclose(pipe);
-  return out;
 }
 
 } // namespace
@@ -76,12 +66,13 @@ TEST(DockerGrammar, ParsesHelpText) {
   EXPECT_TRUE(flags[4].takes_value);
 }
 
-// The table must agree with the docker client installed here, flag by flag.
+// The table must agree with the docker client installed here (the first on
+// PATH, which nvidia-docker runs), flag by flag.
 TEST(DockerGrammar, AgreesWithInstalledDockerHelp) {
+  NVD_REQUIRE_DOCKER_CLIENT();
   for (const std::string command : {"run", "create"}) {
-    std::string help = command_output("docker " + command + " --help 2>/dev/null");
-    if (help.empty())
-      GTEST_SKIP() << "no docker client on PATH";
+    std::string help = docker_output(installed_docker_client(), command + " --help");
+    ASSERT_FALSE(help.empty()) << installed_docker_client() << " " << command << " --help printed nothing";
     std::vector<FlagSpec> listed = parse_help_flags(help);
     EXPECT_GT(listed.size(), 90u);
     for (const FlagSpec &flag : listed) {
@@ -97,10 +88,14 @@ TEST(DockerGrammar, AgreesWithInstalledDockerHelp) {
 }
 
 TEST(DockerGrammar, GlobalTableAgreesWithInstalledDockerHelp) {
-  std::string help = command_output("docker --help 2>/dev/null");
-  if (help.empty())
-    GTEST_SKIP() << "no docker client on PATH";
-  std::vector<FlagSpec> listed = parse_help_flags(help.substr(help.find("Global Options")));
+  NVD_REQUIRE_DOCKER_CLIENT();
+  std::string help = docker_output(installed_docker_client(), "--help");
+  // "Global Options:" since docker 23, "Options:" before.
+  std::size_t options = help.find("Global Options:");
+  if (options == std::string::npos)
+    options = help.find("\nOptions:");
+  ASSERT_NE(options, std::string::npos) << installed_docker_client() << " --help lists no options: " << help;
+  std::vector<FlagSpec> listed = parse_help_flags(help.substr(options));
   EXPECT_GE(listed.size(), 11u);
   for (const FlagSpec &flag : listed) {
     const FlagSpec *ours = global_flag_table().find_long(flag.long_name);
