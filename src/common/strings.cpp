@@ -74,7 +74,7 @@ bool is_safe_absolute_path(std::string_view path) {
   return true;
 }
 
-static int hex_value(char c) {
+int hex_value(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')

@@ -28,6 +28,9 @@ bool is_plain_name(std::string_view text);
 // True for an absolute path of plain characters with no "." or ".." part.
 bool is_safe_absolute_path(std::string_view path);
 
+// The value of a hexadecimal digit (either case), or -1.
+int hex_value(char c);
+
 // Decodes %XX escapes and, as in an HTML form query, '+' as a space.
 // Returns false on a malformed escape.
 bool url_decode(std::string_view text, std::string &out);

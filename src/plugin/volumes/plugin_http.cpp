@@ -74,16 +74,6 @@ struct ChunkedWait {
   HttpParse failure;
 };
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // A chunked body from `offset`: incomplete, bad or complete (then `offset`
 // is past its end). Size lines, line ends and trailers share one budget
 // (max_chunk_framing): a small body can never make a large request.
@@ -128,7 +118,7 @@ HttpParseState read_chunked(std::string_view data, std::size_t &offset, std::siz
     }
     std::size_t size = 0;
     for (char c : size_text) {
-      int digit = hex_digit(c);
+      int digit = hex_value(c);
       if (digit < 0) {
         wait.failure = bad(400, "a chunk size is not a hexadecimal number");
         return HttpParseState::bad;
