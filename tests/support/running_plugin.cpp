@@ -65,10 +65,23 @@ void RunningPlugin::wait_for_rest() {
 }
 
 int RunningPlugin::request_count() const {
-  std::string text = m_process.stderr_text();
   static const std::regex request("Z [A-Z]+ /");
-  return static_cast<int>(std::distance(std::sregex_iterator(text.begin(), text.end(), request),
-                                        std::sregex_iterator()));
+  auto count_now = [&] {
+    std::string text = m_process.stderr_text();
+    return static_cast<int>(std::distance(std::sregex_iterator(text.begin(), text.end(), request),
+                                          std::sregex_iterator()));
+  };
+  // The plugin logs a request once it has answered it, so its client may
+  // finish first: counted again until the count holds for 50 ms (2 s at most).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  int count = count_now();
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    int again = count_now();
+    if (again == count || std::chrono::steady_clock::now() > deadline)
+      return again;
+    count = again;
+  }
 }
 
 } // namespace nvd::test
