@@ -146,6 +146,7 @@ private:
 
   // The daemon the command addresses, and its image store.
   struct Daemon {
+    std::vector<std::string> docker_command;
     DockerTarget target;
     DockerEndpoint endpoint;
     std::unique_ptr<ImageStore> images;
@@ -170,7 +171,7 @@ private:
                   line.args.begin() + static_cast<std::ptrdiff_t>(line.command_index));
     std::unique_ptr<ImageStore> images = m_edges.image_store(prefix, local_socket_path(endpoint));
     debug("image configuration from " + images->describe());
-    return Daemon{std::move(target), std::move(endpoint), std::move(images)};
+    return Daemon{docker_command, std::move(target), std::move(endpoint), std::move(images)};
   }
 
   // Decides whether the image must be pulled (as --pull says) and reads its
@@ -253,8 +254,14 @@ private:
         debug("no plugin: " + plugin_failure);
       }
     }
-    if (!backend)
-      backend = backend_offered_by_daemon(*daemon.images, endpoint, plugin_failure);
+    if (!backend) {
+      backend = backend_offered_by_daemon(daemon, endpoint, plugin_failure);
+    } else if (*backend == Backend::cdi) {
+      std::string refusal = cdi_refusal(daemon.docker_command);
+      if (!refusal.empty())
+        throw Error("NV_BACKEND=cdi: " + refusal + ": upgrade the docker client, or set NV_BACKEND to "
+                    "runtime or gpus");
+    }
     source.backend = *backend;
     debug("backend: " + backend_name(source.backend));
     if (!source.host && local_socket_path(daemon.endpoint) && m_edges.nvml &&
@@ -343,29 +350,47 @@ private:
 
   // No plugin answered: use what the daemon offers, CDI first, then the nvidia
   // runtime. --gpus is never guessed: the daemon does not say whether it works.
-  Backend backend_offered_by_daemon(ImageStore &daemon, const PluginEndpoint &endpoint,
+  // A docker client too old to send them is told apart from a daemon without them.
+  Backend backend_offered_by_daemon(Daemon &daemon, const PluginEndpoint &endpoint,
                                     const std::string &plugin_failure) {
     DaemonInfo info;
     std::string info_failure;
     try {
-      info = daemon.daemon_info();
+      info = daemon.images->daemon_info();
     } catch (const Error &error) {
       info_failure = error.what();
     }
     debug("daemon: runtimes " + join(info.runtimes, ",") + "; CDI devices " + join(info.cdi_devices, ","));
+    std::string cdi_failure = info_failure.empty() ? "none known to the docker daemon" : info_failure;
+    std::string client_remedy;
     for (const auto &device : info.cdi_devices)
-      if (starts_with(device, "nvidia.com/gpu="))
-        return Backend::cdi;
+      if (starts_with(device, "nvidia.com/gpu=")) {
+        std::string refusal = cdi_refusal(daemon.docker_command);
+        if (refusal.empty())
+          return Backend::cdi;
+        debug("CDI devices not used: " + refusal);
+        cdi_failure = "the docker daemon has them, but the " + refusal;
+        client_remedy = "upgrade the docker client, ";
+        break;
+      }
     for (const auto &runtime : info.runtimes)
       if (runtime == "nvidia")
         return Backend::runtime;
     throw Error("no GPU mechanism found: nvidia-docker-plugin at " + endpoint.describe() + " (" +
-                plugin_failure + "); CDI devices nvidia.com/gpu (" +
-                (info_failure.empty() ? "none known to the docker daemon" : info_failure) +
-                "); the nvidia runtime (" +
+                plugin_failure + "); CDI devices nvidia.com/gpu (" + cdi_failure + "); the nvidia runtime (" +
                 (info_failure.empty() ? "not registered with the docker daemon" : "unknown") +
-                "). Start nvidia-docker-plugin, install the NVIDIA container toolkit, or set "
-                "NV_BACKEND=gpus to use docker's --gpus");
+                "). Start nvidia-docker-plugin, install the NVIDIA container toolkit, " + client_remedy +
+                "or set NV_BACKEND=gpus to use docker's --gpus");
+  }
+
+  // "" when the docker client can ask for CDI devices (or nothing tells), else why not.
+  std::string cdi_refusal(const std::vector<std::string> &docker_command) {
+    if (!m_edges.docker_version)
+      return "";
+    std::string why_not;
+    std::string version_line = m_edges.docker_version(docker_command, why_not);
+    debug(version_line.empty() ? "docker client version unknown: " + why_not : "docker client: " + version_line);
+    return cdi_refusal_for_client(version_line);
   }
 
   // Decides whether the host meets the image's CUDA label (1.0) and NVIDIA_REQUIRE_*, when a

@@ -116,6 +116,22 @@ DaemonInfo parse_daemon_info(std::string_view json_text) {
   return result;
 }
 
+std::string cdi_refusal_for_client(std::string_view version_line) {
+  constexpr std::string_view docker_version = "Docker version ";
+  if (!starts_with(version_line, docker_version))
+    return "";
+  std::string_view version = version_line.substr(docker_version.size());
+  version = version.substr(0, version.find_first_of(", "));
+  std::size_t dot = version.find('.');
+  std::string_view major = version.substr(0, dot);
+  if (major.empty() || major.size() > 4 || !is_decimal(major))
+    return "";
+  if (std::stoi(std::string(major)) >= cdi_client_major)
+    return "";
+  return "docker client " + printable(version) + " reads --device=nvidia.com/gpu=N as a path; CDI devices "
+         "need docker " + std::to_string(cdi_client_major) + ".0 or later";
+}
+
 std::vector<std::string> backend_arguments(Backend backend, const GpuSelection &selection) {
   std::vector<std::string> args;
   bool none = selection.kind == GpuSelection::Kind::none;

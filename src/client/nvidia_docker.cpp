@@ -39,7 +39,7 @@ int front_main(int argc, char **argv) {
       return *found;
     };
     ProcessExecutor executor;
-    ClientEdges edges{executor, {}, {}, {}, {}, {}, {}, out, err, helper, {}};
+    ClientEdges edges{executor, {}, {}, {}, {}, {}, {}, out, err, helper, {}, {}};
     return run_client(args, env, edges);
   });
 }

@@ -39,7 +39,10 @@ int client_main(int argc, char **argv) {
         out,
         err,
         {},
-        [](const std::string &path) { return ::access(path.c_str(), F_OK) == 0; }};
+        [](const std::string &path) { return ::access(path.c_str(), F_OK) == 0; },
+        [&env](const std::vector<std::string> &docker_command, std::string &why_not) {
+          return docker_version_line(docker_command, env, why_not);
+        }};
     return run_client(args, env, edges);
   });
 }

@@ -42,6 +42,10 @@ struct ClientEdges {
   // Whether a path exists on this machine (unset: nothing is checked): where
   // a local dockerd finds the nvidia-docker volume plugin.
   std::function<bool(const std::string &path)> path_exists;
+  // What `<docker command> --version` prints, "" with `why_not` when it
+  // cannot be run (unset: the client is taken to know CDI device names).
+  std::function<std::string(const std::vector<std::string> &docker_command, std::string &why_not)>
+      docker_version;
 };
 
 // One run of nvidia-docker: `args` without the program name. Returns the exit

@@ -89,19 +89,28 @@ void DockerCliImageStore::pull(const std::string &image, const std::optional<std
                           result.status);
 }
 
+std::string docker_version_line(const std::vector<std::string> &docker_command, const Environment &env,
+                                std::string &why_not) {
+  std::vector<std::string> argv = docker_command;
+  argv.emplace_back("--version");
+  ChildResult version =
+      run_child(resolve_docker_program(argv.at(0), env), argv, environment_strings(env), ChildOutput::capture);
+  std::string line = last_line(version.out);
+  if (version.status != 0 || line.empty()) {
+    why_not = "`" + shell_join(argv) + "` failed (exit status " + std::to_string(version.status) + ")";
+    return "";
+  }
+  return line;
+}
+
 DockerCliFlagSource::DockerCliFlagSource(std::vector<std::string> docker_command, Environment env)
     : m_command(std::move(docker_command)), m_env(std::move(env)) {}
 
 std::vector<FlagSpec> DockerCliFlagSource::container_flags(const std::string &command) {
-  std::string program = resolve_docker_program(m_command.at(0), m_env);
-  std::vector<std::string> envp = environment_strings(m_env);
-  std::vector<std::string> argv = m_command;
-  argv.emplace_back("--version");
-  ChildResult version = run_child(program, argv, envp, ChildOutput::capture);
-  std::string version_line = last_line(version.out);
-  if (version.status != 0 || version_line.empty())
-    throw Error("`" + shell_join(argv) + "` failed (exit status " +
-                std::to_string(version.status) + ")");
+  std::string why_not;
+  std::string version_line = docker_version_line(m_command, m_env, why_not);
+  if (version_line.empty())
+    throw Error(why_not);
 
   std::string cache = flag_cache_path(m_env, version_line, command);
   if (!cache.empty()) {
@@ -113,10 +122,11 @@ std::vector<FlagSpec> DockerCliFlagSource::container_flags(const std::string &co
     }
   }
 
-  argv = m_command;
+  std::string program = resolve_docker_program(m_command.at(0), m_env);
+  std::vector<std::string> argv = m_command;
   argv.push_back(command);
   argv.emplace_back("--help");
-  ChildResult help = run_child(program, argv, envp, ChildOutput::capture);
+  ChildResult help = run_child(program, argv, environment_strings(m_env), ChildOutput::capture);
   std::vector<FlagSpec> flags = parse_help_flags(help.out);
   if (help.status != 0 || flags.empty())
     throw Error("`" + shell_join(argv) + "` listed no flags (exit status " +

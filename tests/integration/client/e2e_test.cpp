@@ -15,8 +15,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <map>
 #include <set>
 
 using namespace nvd::test;
@@ -163,8 +166,16 @@ TEST_F(EndToEnd, LabelsAreReadOverTheSocketWithOneRequest) {
 // client decides. Lines with a flag that it does not know (it is older than
 // the docker 28 grammar) are skipped and counted.
 TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
-  engine->every_image(gpu_config);
-  engine->refuse_creates(true);
+  // Reading an engine's creates costs as many as it holds: a fresh one every
+  // few lines keeps the run linear in the corpus.
+  auto fresh_engine = [&] {
+    std::string socket = dir.file("engine.sock");
+    engine.reset(); // it removes its socket file: before the next one binds there
+    engine = std::make_unique<FakeEngine>(socket);
+    engine->every_image(gpu_config);
+    engine->refuse_creates(true);
+  };
+  fresh_engine();
   std::string cwd = dir.file("cwd");
   std::filesystem::create_directories(cwd);
   for (const char *file : {"env.list", "labels", "labels.txt"})
@@ -175,11 +186,15 @@ TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
   const std::string docker_name = "docker " + version->text + " (" + docker + ")";
 
   // The create a command line makes reach the engine, if any, and what was printed.
+  // Where the time goes (docker's own runs, the runs through nvidia-docker), for the record.
+  std::map<std::string, std::chrono::steady_clock::duration> spent;
   auto sent_by = [&](const std::string &program, const std::vector<std::string> &args) {
     std::size_t before = engine->creates().size();
     std::vector<std::string> argv = {program};
     argv.insert(argv.end(), args.begin(), args.end());
+    auto started = std::chrono::steady_clock::now();
     Completed result = run_in_terminal(argv, env(), cwd);
+    spent[program] += std::chrono::steady_clock::now() - started;
     auto creates = engine->creates();
     return std::make_pair(creates.size() > before ? std::optional<json>(creates.back()) : std::nullopt,
                           result.out);
@@ -211,7 +226,8 @@ TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
   for (const auto &entry : read_corpus(NVD_TEST_DATA_DIR "/run-corpus.tsv")) {
     if (position++ % one_line_in != 0)
       continue;
-    ++lines;
+    if (++lines % 10 == 0)
+      fresh_engine();
     const std::vector<std::string> &args = entry.args;
     nvd::ParseResult ours = nvd::parse_command_line(args);
     auto [docker_create, docker_said] = sent_by(docker, args);
@@ -263,8 +279,12 @@ TEST_F(EndToEnd, ConformanceWithDockersOwnParser) {
     else
       ADD_FAILURE() << entry.command << "\n  " << problem;
   }
+  auto seconds = [&](const std::string &program) {
+    return std::chrono::duration<double>(spent[program]).count();
+  };
   std::cout << "[ conform  ] " << agreed << " of " << compared << " real-world command lines: nvidia-docker and "
-            << docker_name << " agree\n";
+            << docker_name << " agree (docker alone: " << std::fixed << std::setprecision(1) << seconds(docker)
+            << " s, through nvidia-docker: " << seconds(client) << " s)\n";
   if (!unknown_to_client.empty()) {
     std::cout << "[ conform  ] " << unknown_to_client.size() << " of " << lines << " lines skipped: "
               << docker_name << " does not know their flag:";
@@ -316,9 +336,13 @@ protected:
 
 } // namespace
 
-TEST_F(ToolkitHost, CdiDevicesAreUsedForModernImages) {
-  // Older clients take --device=nvidia.com/gpu=1 for a path and refuse it.
-  NVD_REQUIRE_DOCKER_CLIENT_AT_LEAST(25, 0, "it turns --device=nvidia.com/gpu=N into a CDI request");
+// What the engine receives for a daemon that offers both CDI devices and the
+// nvidia runtime depends on the installed client: from 25.0 on it turns
+// --device=nvidia.com/gpu=N into a CDI request; older ones read the name as a
+// path and refuse it, so nvidia-docker uses the runtime for them.
+TEST_F(ToolkitHost, CdiDevicesWhereTheDockerClientCanSendThem) {
+  std::optional<DockerClientVersion> version = docker_client_version(installed_docker_client());
+  ASSERT_TRUE(version) << installed_docker_client() << " --version does not say its version";
   engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}},
                     {"DiscoveredDevices", {{{"Source", "cdi"}, {"ID", "nvidia.com/gpu=0"}},
                                            {{"Source", "cdi"}, {"ID", "nvidia.com/gpu=all"}}}}});
@@ -326,10 +350,44 @@ TEST_F(ToolkitHost, CdiDevicesAreUsedForModernImages) {
   ASSERT_EQ(result.status, 0) << result.err;
   auto creates = engine->creates();
   ASSERT_EQ(creates.size(), 1u);
-  const json &requests = creates[0]["HostConfig"]["DeviceRequests"];
-  ASSERT_EQ(requests.size(), 1u) << creates[0]["HostConfig"].dump();
-  EXPECT_EQ(requests[0]["Driver"], "cdi");
-  EXPECT_EQ(requests[0]["DeviceIDs"], json({"nvidia.com/gpu=1"}));
+  const json &host_config = creates[0]["HostConfig"];
+  if (version->major >= 25) {
+    const json &requests = host_config["DeviceRequests"];
+    ASSERT_EQ(requests.size(), 1u) << host_config.dump();
+    EXPECT_EQ(requests[0]["Driver"], "cdi");
+    EXPECT_EQ(requests[0]["DeviceIDs"], json({"nvidia.com/gpu=1"}));
+  } else {
+    EXPECT_EQ(host_config["Runtime"], "nvidia") << "docker " << version->text;
+    const json &env = creates[0]["Env"];
+    EXPECT_NE(std::find(env.begin(), env.end(), "NVIDIA_VISIBLE_DEVICES=1"), env.end()) << env.dump();
+  }
+}
+
+// The same with a client that says it is 20.10 (a script around the real
+// one), whatever is installed: the runtime, and CDI refused by name.
+TEST_F(ToolkitHost, OldDockerClientGetsTheRuntimeInsteadOfCdi) {
+  std::string old_docker = dir.file("old-docker");
+  {
+    std::ofstream script(old_docker);
+    script << "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'Docker version 20.10.24+dfsg1, build 297e128'; "
+              "exit 0; fi\nexec '"
+           << installed_docker_client() << "' \"$@\"\n";
+  }
+  std::filesystem::permissions(old_docker, std::filesystem::perms::owner_all);
+  engine->set_info({{"Runtimes", {{"runc", json::object()}, {"nvidia", json::object()}}},
+                    {"DiscoveredDevices", {{{"Source", "cdi"}, {"ID", "nvidia.com/gpu=all"}}}}});
+  Completed result = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"}, {{"NV_DOCKER", old_docker}});
+  ASSERT_EQ(result.status, 0) << result.err;
+  ASSERT_EQ(engine->creates().size(), 1u);
+  EXPECT_EQ(engine->creates()[0]["HostConfig"]["Runtime"], "nvidia");
+
+  Completed chosen = run({"run", "-d", "nvidia/cuda:12.4.1-base-ubuntu22.04"},
+                         {{"NV_DOCKER", old_docker}, {"NV_BACKEND", "cdi"}});
+  EXPECT_EQ(chosen.status, 1);
+  EXPECT_EQ(chosen.err, "nvidia-docker | Error: NV_BACKEND=cdi: docker client 20.10.24+dfsg1 reads "
+                        "--device=nvidia.com/gpu=N as a path; CDI devices need docker 25.0 or later: upgrade "
+                        "the docker client, or set NV_BACKEND to runtime or gpus\n");
+  EXPECT_EQ(engine->creates().size(), 1u);
 }
 
 TEST_F(ToolkitHost, NvidiaRuntimeWhenNoCdiDevices) {

@@ -33,6 +33,8 @@ struct World {
   DaemonInfo daemon;
   std::optional<PluginGpuInfo> nvml;
   std::set<std::string> existing_paths; // on this machine's file system
+  std::string docker_version = "Docker version 28.2.2, build e6534b4"; // "": cannot be run
+  std::vector<std::vector<std::string>> version_asked; // the docker commands asked for --version
 };
 
 class FakeImages : public ImageStore {
@@ -202,7 +204,13 @@ protected:
                         return it->second;
                       },
                       out, err, {},
-                      [this](const std::string &path) { return world.existing_paths.count(path) > 0; }};
+                      [this](const std::string &path) { return world.existing_paths.count(path) > 0; },
+                      [this](const std::vector<std::string> &command, std::string &why_not) {
+                        world.version_asked.push_back(command);
+                        if (world.docker_version.empty())
+                          why_not = "`docker --version` failed (exit status 127)";
+                        return world.docker_version;
+                      }};
     Outcome outcome;
     try {
       outcome.status = run_client(args, env, edges);
@@ -584,6 +592,53 @@ TEST_F(ClientApp, WithoutPluginCdiDevicesAreUsed) {
   EXPECT_NE(outcome.err.find("requirements not checked here"), std::string::npos) << outcome.err;
 }
 
+TEST_F(ClientApp, CdiIsOnlyUsedWhereTheDockerClientCanSendIt) {
+  world.plugin_down = true;
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1"});
+  world.daemon.cdi_devices = {"nvidia.com/gpu=0", "nvidia.com/gpu=all"};
+  world.daemon.runtimes = {"runc", "nvidia"};
+  world.docker_version = "Docker version 20.10.24+dfsg1, build 297e128";
+  Outcome old_client = run(words("run img"), {{"NV_GPU", "0"}, {"NV_DEBUG", "1"}, {"NV_DOCKER", "sudo docker"}});
+  EXPECT_EQ(world.exec_argv, words("sudo docker run --runtime=nvidia --env=NVIDIA_VISIBLE_DEVICES=0 img"));
+  EXPECT_EQ(world.version_asked, std::vector<std::vector<std::string>>{words("sudo docker")})
+      << "the docker command users run, with its prefix";
+  EXPECT_NE(old_client.err.find("CDI devices not used: docker client 20.10.24+dfsg1 reads "
+                                "--device=nvidia.com/gpu=N as a path; CDI devices need docker 25.0 or later"),
+            std::string::npos)
+      << old_client.err;
+
+  world.daemon.runtimes = {"runc"};
+  EXPECT_EQ(run(words("run img")).error,
+            "no GPU mechanism found: nvidia-docker-plugin at http://localhost:3476 "
+            "(http://localhost:3476/gpu/info/json: connection refused (Connection refused) - is "
+            "nvidia-docker-plugin running?); CDI devices nvidia.com/gpu (the docker daemon has them, but "
+            "the docker client 20.10.24+dfsg1 reads --device=nvidia.com/gpu=N as a path; CDI devices need "
+            "docker 25.0 or later); the nvidia runtime (not registered with the docker daemon). Start "
+            "nvidia-docker-plugin, install the NVIDIA container toolkit, upgrade the docker client, or set "
+            "NV_BACKEND=gpus to use docker's --gpus");
+  EXPECT_EQ(run(words("run img"), {{"NV_BACKEND", "cdi"}}).error,
+            "NV_BACKEND=cdi: docker client 20.10.24+dfsg1 reads --device=nvidia.com/gpu=N as a path; CDI "
+            "devices need docker 25.0 or later: upgrade the docker client, or set NV_BACKEND to runtime or gpus");
+
+  // A client that cannot tell (podman, a script, one that fails) is not second-guessed.
+  for (const char *version : {"podman version 4.3.1", "", "Docker version x, build y"}) {
+    world.docker_version = version;
+    run(words("run img"));
+    EXPECT_EQ(world.exec_argv, words("docker run --device=nvidia.com/gpu=all img")) << version;
+  }
+}
+
+TEST_F(ClientApp, DockerClientVersionIsAskedOnlyForCdi) {
+  world.present["cuda"] = gpu_image;
+  run(words("run cuda"));
+  world.plugin_down = true;
+  world.present["img"] = env_image({"CUDA_VERSION=12.4.1"});
+  world.daemon.runtimes = {"nvidia"};
+  run(words("run img"));
+  run(words("run img"), {{"NV_BACKEND", "gpus"}});
+  EXPECT_TRUE(world.version_asked.empty()) << world.version_asked.size() << " times";
+}
+
 TEST_F(ClientApp, WithoutPluginOrCdiTheNvidiaRuntimeIsUsed) {
   world.plugin_down = true;
   world.present["img"] = env_image({"NVIDIA_VISIBLE_DEVICES=all"});
@@ -661,7 +716,7 @@ TEST_F(ClientApp, FrontHandsRunAndCreateToTheHelper) {
                       ++lookups;
                       return std::string("/usr/lib/nvidia-docker/nvidia-docker-gpu");
                     },
-                    {}};
+                    {}, {}};
   run_client(words("-D container run --frob cuda"), {}, front);
   EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu -D container run --frob cuda"));
   run_client(words("ps -a"), {}, front);
@@ -675,7 +730,7 @@ TEST_F(ClientApp, MissingHelperOnlyStopsRunAndCreate) {
   StringOutput out, err;
   ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err,
                     []() -> std::string { throw Error("the GPU helper nvidia-docker-gpu is missing"); },
-                    {}};
+                    {}, {}};
   run_client(words("images"), {}, front);
   EXPECT_EQ(world.exec_argv, words("docker images"));
   try {

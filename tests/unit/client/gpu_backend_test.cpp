@@ -140,3 +140,21 @@ TEST(Nvml, NamesAndVersions) {
   EXPECT_EQ(nvml_cuda_version(11080), "11.8");
   EXPECT_EQ(nvml_cuda_version(12040), "12.4");
 }
+
+TEST(CdiClient, OnlyDockerClientsBefore25AreRefused) {
+  const std::string too_old = " reads --device=nvidia.com/gpu=N as a path; CDI devices need docker 25.0 or later";
+  EXPECT_EQ(cdi_refusal_for_client("Docker version 20.10.24+dfsg1, build 297e128"),
+            "docker client 20.10.24+dfsg1" + too_old);
+  EXPECT_EQ(cdi_refusal_for_client("Docker version 24.0.9, build 2936816"), "docker client 24.0.9" + too_old);
+  EXPECT_EQ(cdi_refusal_for_client("Docker version 1.13.1 build 092cba3"), "docker client 1.13.1" + too_old);
+  for (const char *able : {"Docker version 25.0.0, build e758fe5", "Docker version 28.2.2, build e6534b4",
+                           "Docker version 100.1.0, build x", "Docker version 25, build x"})
+    EXPECT_EQ(cdi_refusal_for_client(able), "") << able;
+  // Not docker's own line: nothing is known, nothing is refused.
+  for (const char *unknown : {"", "podman version 4.3.1", "Docker version , build x", "Docker version v20.10",
+                              "docker version 20.10.1", "Docker version 99999999999999999999.1",
+                              "Docker version -1.0"})
+    EXPECT_EQ(cdi_refusal_for_client(unknown), "") << unknown;
+  EXPECT_EQ(cdi_refusal_for_client("Docker version 7.0\x1b[31m, build x"),
+            "docker client 7.0\\x1b[31m" + too_old) << "escaped where not printable";
+}

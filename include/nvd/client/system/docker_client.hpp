@@ -45,6 +45,11 @@ private:
   Environment m_env;
 };
 
+// What `<docker_command> --version` prints (its last line), or "" with the
+// failure in `why_not` when it cannot be run.
+std::string docker_version_line(const std::vector<std::string> &docker_command, const Environment &env,
+                                std::string &why_not);
+
 // Where flags unknown to our table are learned: the installed docker client.
 class FlagSource {
 public:
