@@ -44,11 +44,6 @@ public:
   int run(const std::vector<std::string> &args) {
     std::vector<std::string> docker_command = docker_command_from(m_env);
     ParseResult parsed = parse_command_line(args);
-    if (m_edges.gpu_helper && is_container_command(parsed.line)) {
-      std::string helper = m_edges.gpu_helper();
-      debug("run/create: handing over to " + shell_quote(helper));
-      return m_edges.executor.exec(docker_argv({helper}, args), m_env);
-    }
     if (parsed.failure && !parsed.failure->unknown_flag.empty() && is_container_command(parsed.line))
       parsed = parse_with_learned_flags(args, parsed, docker_command);
     const CommandLine &line = parsed.line;
@@ -64,7 +59,15 @@ public:
       debug("pass-through: not a run or create command");
       return hand_over(docker_command, args);
     }
-    return gpu_command(line, docker_command);
+    try {
+      return gpu_command(line, docker_command);
+    } catch (const NeedsGpuHelper &need) {
+      if (!m_edges.gpu_helper)
+        throw Error(need.why + ", which this program cannot do: reinstall nvidia-docker");
+      std::string helper = m_edges.gpu_helper();
+      debug(need.why + ": handing the command over to " + shell_quote(helper));
+      return m_edges.executor.exec(docker_argv({helper}, args), m_env);
+    }
   }
 
 private:
@@ -123,6 +126,7 @@ private:
       throw Error("docker " + command + ": the image name is empty");
 
     Daemon daemon = addressed_daemon(line, docker_command);
+    hand_over_early_if_only_the_helper_can_ask_the_plugin(daemon);
     std::optional<ImageConfig> config = image_config(line, *daemon.images);
     if (!config)
       return hand_over(docker_command, line.args);
@@ -151,6 +155,19 @@ private:
     DockerEndpoint endpoint;
     std::unique_ptr<ImageStore> images;
   };
+
+  // In the front: a plugin that only the helper can ask (libcurl) is known
+  // before any request, so the command goes over now rather than after its
+  // image was read here (over the network, for a remote daemon) for nothing.
+  void hand_over_early_if_only_the_helper_can_ask_the_plugin(const Daemon &daemon) {
+    if (!m_edges.gpu_helper)
+      return;
+    std::optional<Backend> backend = backend_from(m_env);
+    if (backend && *backend != Backend::plugin)
+      return;
+    if (plugin_needs_libcurl(plugin_endpoint_for(m_env, daemon.endpoint), m_env))
+      throw NeedsGpuHelper{"the plugin is asked through libcurl (another host, or NV_USE_LIBCURL)"};
+  }
 
   // Decides which daemon the command addresses (its images are read there, and
   // its host runs the plugin); contexts are read only when they decide.
@@ -233,14 +250,10 @@ private:
     std::string plugin_failure;
     if (!backend || *backend == Backend::plugin) {
       debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
-      const DockerTarget &target = daemon.target;
-      if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
-          m_env.count("DOCKER_HOST") == 0)
-        m_edges.err.write("nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
-                          "container runs on the local docker daemon, with GPUs described by " +
-                          endpoint.describe() + "\n");
       try {
         source.plugin = m_edges.plugin(endpoint, timeout_from(m_env));
+        // After the plugin's client is made: the front may hand over there, and the helper warns.
+        warn_if_nv_host_alone(endpoint, daemon.target);
         source.host = source.plugin->gpu_info();
         backend = Backend::plugin;
       } catch (const ConnectionRefused &error) {
@@ -272,6 +285,14 @@ private:
       debug(source.host ? "host values from NVML" : "no host values from NVML: " + why_not);
     }
     return source;
+  }
+
+  void warn_if_nv_host_alone(const PluginEndpoint &endpoint, const DockerTarget &target) {
+    if (endpoint.origin == "NV_HOST" && !target.host_flag && !target.context_flag &&
+        m_env.count("DOCKER_HOST") == 0)
+      m_edges.err.write("nvidia-docker | Warning: NV_HOST is set but DOCKER_HOST is not: the "
+                        "container runs on the local docker daemon, with GPUs described by " +
+                        endpoint.describe() + "\n");
   }
 
   // Decides the arguments that hand the GPUs over: the plugin's answer, or

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// nvidia-docker itself: a statically linked front that does the pass-through
-// (no dynamic loader, no libc relocations: the cheapest exec there is) and
-// hands run/create over to nvidia-docker-gpu, which needs dlopen and NSS.
+// nvidia-docker itself, linked fully static (no dynamic loader, no libc
+// relocations: the cheapest exec there is). It does the pass-through and the
+// GPU path for this machine's plugin and daemon, and hands the commands that
+// need libcurl or NVML, which a static glibc cannot load, to nvidia-docker-gpu.
 #include "nvd/client/client_app.hpp"
 #include "nvd/common/error.hpp"
 #include "nvd/common/program_finder.hpp"
 
 #include <unistd.h>
-
-namespace nvd {
 
 namespace {
 
@@ -24,26 +23,22 @@ std::optional<std::string> find_gpu_helper(const std::string &self) {
 
 } // namespace
 
-int front_main(int argc, char **argv) {
-  FdOutput out(1), err(2);
-  return report_error(err, [&] {
-    Environment env = read_environment();
-    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-    // Looked for only by run and create: the pass-through pays nothing for it.
-    auto helper = [] {
-      std::string self = self_executable();
-      std::optional<std::string> found = find_gpu_helper(self);
-      if (!found)
-        throw Error("the GPU helper nvidia-docker-gpu is missing beside " + self +
-                    " and in ../lib/nvidia-docker: reinstall nvidia-docker");
-      return *found;
-    };
-    ProcessExecutor executor;
-    ClientEdges edges{executor, {}, {}, {}, {}, {}, {}, out, err, helper, {}, {}};
-    return run_client(args, env, edges);
-  });
+int main(int argc, char **argv) {
+  nvd::ProgramEdges program;
+  program.remote_http = [](std::chrono::milliseconds, std::size_t) -> std::unique_ptr<nvd::HttpGetter> {
+    throw nvd::NeedsGpuHelper{"the plugin is asked through libcurl (another host, or NV_USE_LIBCURL)"};
+  };
+  program.nvml = [](std::string &) -> std::optional<nvd::PluginGpuInfo> {
+    throw nvd::NeedsGpuHelper{"the host's versions are read from NVML"};
+  };
+  // Looked for only when a command needs it: the pass-through pays nothing for it.
+  program.gpu_helper = [] {
+    std::string self = nvd::self_executable();
+    std::optional<std::string> found = find_gpu_helper(self);
+    if (!found)
+      throw nvd::Error("the GPU helper nvidia-docker-gpu is missing beside " + self +
+                       " and in ../lib/nvidia-docker: reinstall nvidia-docker");
+    return *found;
+  };
+  return nvd::program_main(argc, argv, program);
 }
-
-} // namespace nvd
-
-int main(int argc, char **argv) { return nvd::front_main(argc, argv); }

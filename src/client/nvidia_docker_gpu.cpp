@@ -1,52 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The GPU path's edges, wired for real: Engine API and docker client, the
-// plugin over our HTTP client, libcurl or ssh, NVML. Linked into
-// nvidia-docker-gpu (and not into the static front, nvidia-docker).
+// nvidia-docker-gpu: the GPU path with what a static program cannot load,
+// libcurl (a plugin on another host) and NVML. Dynamic; the front,
+// nvidia-docker, execs it only for a run or create that needs one of them.
 #include "nvd/client/client_app.hpp"
-#include "nvd/client/transport/engine_client.hpp"
-#include "nvd/client/system/file_io.hpp"
 #include "nvd/client/system/nvml_host.hpp"
+#include "nvd/client/transport/http_client.hpp"
 
-#include <unistd.h>
-
-namespace nvd {
-
-int client_main(int argc, char **argv) {
-  FdOutput out(1), err(2);
-  return report_error(err, [&] {
-    Environment env = read_environment();
-    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-    ProcessExecutor executor;
-    ClientEdges edges{
-        executor,
-        [&env](const std::vector<std::string> &prefix,
-               const std::optional<std::string> &local_socket) -> std::unique_ptr<ImageStore> {
-          auto cli = std::make_unique<DockerCliImageStore>(prefix, env);
-          std::vector<std::string> command = docker_command_from(env);
-          if (!can_read_engine_directly(command, local_socket))
-            return cli;
-          return std::make_unique<EngineImageStore>(*local_socket, timeout_from(env), std::move(cli));
-        },
-        [&env](const PluginEndpoint &endpoint, std::chrono::milliseconds timeout) {
-          return connect_plugin(endpoint, timeout, env);
-        },
-        [&env](const std::vector<std::string> &docker_command) -> std::unique_ptr<FlagSource> {
-          return std::make_unique<DockerCliFlagSource>(docker_command, env);
-        },
-        filesystem_config_reader,
-        [](std::string &why_not) { return read_nvml_host(why_not); },
-        read_text_file,
-        out,
-        err,
-        {},
-        [](const std::string &path) { return ::access(path.c_str(), F_OK) == 0; },
-        [&env](const std::vector<std::string> &docker_command, std::string &why_not) {
-          return docker_version_line(docker_command, env, why_not);
-        }};
-    return run_client(args, env, edges);
-  });
+int main(int argc, char **argv) {
+  nvd::ProgramEdges program;
+  program.remote_http = [](std::chrono::milliseconds timeout, std::size_t max_body) {
+    return std::make_unique<nvd::HttpSession>(timeout, max_body);
+  };
+  program.nvml = [](std::string &why_not) { return nvd::read_nvml_host(why_not); };
+  return nvd::program_main(argc, argv, program);
 }
-
-} // namespace nvd
-
-int main(int argc, char **argv) { return nvd::client_main(argc, argv); }

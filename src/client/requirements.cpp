@@ -12,12 +12,6 @@ namespace {
 
 const char *const operators[] = {">=", "<=", "!=", "=", "<", ">"};
 
-std::string lowercase(std::string text) {
-  for (char &c : text)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 bool compare(int order, const std::string &op) {
   if (op == "=")
     return order == 0;
@@ -59,7 +53,7 @@ bool holds(const Constraint &c, const HostFacts &host, const GpuFacts *gpu, std:
   if (gpu == nullptr)
     return true;
   host_value = "a GPU of this host is of brand " + gpu->brand;
-  int order = lowercase(gpu->brand) == lowercase(c.value) ? 0 : 1;
+  int order = ascii_lower(gpu->brand) == ascii_lower(c.value) ? 0 : 1;
   if (c.op != "=" && c.op != "!=")
     return false;
   return compare(order, c.op);
@@ -79,7 +73,7 @@ Requirement parse_requirement(const std::string &variable, std::string_view text
       if (at == std::string::npos)
         throw Error(variable + ": invalid constraint \"" + printable(item) +
                     "\" (expected cuda, driver, arch or brand, an operator = != < <= > >=, and a value)");
-      c.key = lowercase(item.substr(0, at));
+      c.key = ascii_lower(item.substr(0, at));
       for (const char *op : operators) {
         if (item.compare(at, std::char_traits<char>::length(op), op) == 0) {
           c.op = op;
@@ -103,7 +97,7 @@ Requirement parse_requirement(const std::string &variable, std::string_view text
 }
 
 std::string brand_from_model(std::string_view model) {
-  std::string m = lowercase(std::string(model));
+  std::string m = ascii_lower(std::string(model));
   if (m.find("tesla") != std::string::npos)
     return "tesla";
   if (m.find("quadro") != std::string::npos)

@@ -35,9 +35,10 @@ struct ClientEdges {
   std::function<std::optional<std::string>(const std::string &path)> read_file;
   Output &out;
   Output &err;
-  // When set, run and create are handed over (exec) to the program it finds,
-  // the GPU helper (it throws Error when there is none); the front binary does
-  // only the pass-through itself, and looks for the helper only when needed.
+  // Set in the static front: a run or create that needs what the front cannot
+  // do (an edge throws NeedsGpuHelper) is handed over (exec), unchanged, to
+  // the program it finds, the GPU helper (it throws Error when there is none).
+  // It is looked for only then.
   std::function<std::string()> gpu_helper;
   // Whether a path exists on this machine (unset: nothing is checked): where
   // a local dockerd finds the nvidia-docker volume plugin.
@@ -46,6 +47,13 @@ struct ClientEdges {
   // cannot be run (unset: the client is taken to know CDI device names).
   std::function<std::string(const std::vector<std::string> &docker_command, std::string &why_not)>
       docker_version;
+};
+
+// Thrown by an edge the static front cannot provide (libcurl for a plugin on
+// another host, NVML: a static glibc cannot load them safely). Not an Error,
+// so that no step takes it for a failure on its way to run_client.
+struct NeedsGpuHelper {
+  std::string why;
 };
 
 // One run of nvidia-docker: `args` without the program name. Returns the exit
@@ -63,10 +71,17 @@ Environment read_environment();
 // Runs `body`, printing an Error as the one line users see; its exit status.
 int report_error(Output &err, const std::function<int()> &body);
 
-// nvidia-docker-gpu's main(): every edge real (nvidia_docker_gpu.cpp).
-int client_main(int argc, char **argv);
+// What differs between the two programs.
+struct ProgramEdges {
+  RemoteHttp remote_http; // a plugin on another host
+  std::function<std::optional<PluginGpuInfo>(std::string &why_not)> nvml;
+  std::function<std::string()> gpu_helper; // the front's; unset in the helper
+};
 
-// nvidia-docker's main(): pass-through here, run/create to the helper (nvidia_docker.cpp).
-int front_main(int argc, char **argv);
+// main() of both programs (program_main.cpp): the edges they share, real,
+// with `program`'s own. nvidia-docker (nvidia_docker.cpp) is linked fully
+// static and hands over to nvidia-docker-gpu (nvidia_docker_gpu.cpp) only
+// what needs libcurl or NVML.
+int program_main(int argc, char **argv, const ProgramEdges &program);
 
 } // namespace nvd

@@ -15,6 +15,9 @@ std::vector<std::string> split_words(std::string_view text);
 
 std::string join(const std::vector<std::string> &items, std::string_view separator);
 
+// ASCII letters in lower case, every other byte as it is (names, headers: no locale).
+std::string ascii_lower(std::string_view text);
+
 bool starts_with(std::string_view text, std::string_view prefix);
 bool ends_with(std::string_view text, std::string_view suffix);
 

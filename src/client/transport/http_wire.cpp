@@ -10,13 +10,6 @@
 namespace nvd {
 namespace {
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char &c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
     text.remove_prefix(1);
@@ -127,8 +120,8 @@ HttpResponseReader::State HttpResponseReader::parse_head() {
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos)
       return fail("malformed header line");
-    std::string name = lowercase(trim(line.substr(0, colon)));
-    std::string value = lowercase(trim(line.substr(colon + 1)));
+    std::string name = ascii_lower(trim(line.substr(0, colon)));
+    std::string value = ascii_lower(trim(line.substr(colon + 1)));
     if (name == "content-length") {
       if (!is_decimal(value) || value.size() > 12)
         return fail("malformed Content-Length");

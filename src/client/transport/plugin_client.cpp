@@ -37,7 +37,7 @@ std::string refusal_message(const HttpResponse &response, const std::string &url
 class HttpPluginClient : public PluginClient {
 public:
   HttpPluginClient(const PluginEndpoint &endpoint, std::chrono::milliseconds timeout,
-                   const Environment &env)
+                   const Environment &env, const RemoteHttp &remote)
       : m_base(endpoint.base_url()) {
     if (endpoint.transport == PluginEndpoint::Transport::ssh) {
       m_tunnel = std::make_unique<SshTunnel>(ssh_command_from(env), endpoint, env, timeout);
@@ -47,12 +47,12 @@ public:
           max_plugin_answer);
       m_ssh = "ssh://" + (endpoint.user.empty() ? "" : endpoint.user + "@") + endpoint.host + ":" +
               std::to_string(endpoint.ssh_port);
-    } else if (is_loopback_host(endpoint.host) && !switch_from(env, "NV_USE_LIBCURL")) {
+    } else if (!plugin_needs_libcurl(endpoint, env)) {
       // This machine: our own few lines of HTTP cost less than loading libcurl.
       m_session = std::make_unique<StreamHttpSession>(tcp_opener(endpoint.host, endpoint.plugin_port),
                                                       timeout, max_plugin_answer);
     } else {
-      m_session = std::make_unique<HttpSession>(timeout, max_plugin_answer);
+      m_session = remote(timeout, max_plugin_answer);
     }
   }
 
@@ -100,10 +100,15 @@ std::string docker_cli_url(const std::string &base_url, const std::vector<std::s
          "&dev=" + joined_query(devices);
 }
 
+bool plugin_needs_libcurl(const PluginEndpoint &endpoint, const Environment &env) {
+  return endpoint.transport == PluginEndpoint::Transport::http &&
+         (!is_loopback_host(endpoint.host) || switch_from(env, "NV_USE_LIBCURL"));
+}
+
 std::unique_ptr<PluginClient> connect_plugin(const PluginEndpoint &endpoint,
                                              std::chrono::milliseconds timeout,
-                                             const Environment &env) {
-  return std::make_unique<HttpPluginClient>(endpoint, timeout, env);
+                                             const Environment &env, const RemoteHttp &remote) {
+  return std::make_unique<HttpPluginClient>(endpoint, timeout, env, remote);
 }
 
 } // namespace nvd

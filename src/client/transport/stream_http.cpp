@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -57,27 +57,58 @@ int connect_before(int fd, const sockaddr *address, socklen_t length, Clock::tim
 
 } // namespace
 
-bool is_loopback_host(const std::string &host) {
-  return host == "localhost" || host == "::1" || starts_with(host, "127.");
+std::vector<LoopbackAddress> loopback_addresses(const std::string &host, int port) {
+  std::vector<LoopbackAddress> addresses;
+  auto add = [&](const auto &socket_address) {
+    LoopbackAddress entry{};
+    std::memcpy(&entry.storage, &socket_address, sizeof socket_address);
+    entry.length = sizeof socket_address;
+    addresses.push_back(entry);
+  };
+  sockaddr_in v4{};
+  v4.sin_family = AF_INET;
+  v4.sin_port = htons(static_cast<uint16_t>(port));
+  sockaddr_in6 v6{};
+  v6.sin6_family = AF_INET6;
+  v6.sin6_port = v4.sin_port;
+
+  std::string name = ascii_lower(host);
+  if (!name.empty() && name.back() == '.')
+    name.pop_back(); // "localhost." is the same name, fully qualified
+  if (name == "localhost" || ends_with(name, ".localhost")) {
+    v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    v6.sin6_addr = in6addr_loopback;
+    add(v4);
+    add(v6);
+  } else if (host.find_first_not_of("0123456789abcdefxABCDEFX.") == std::string::npos &&
+             ::inet_aton(host.c_str(), &v4.sin_addr) != 0) {
+    // Numbers as the resolver reads them (127.1 too), but all of the text:
+    // inet_aton itself stops at white space.
+    if ((ntohl(v4.sin_addr.s_addr) >> 24) == 127)
+      add(v4);
+  } else if (::inet_pton(AF_INET6, host.c_str(), &v6.sin6_addr) == 1 && IN6_IS_ADDR_LOOPBACK(&v6.sin6_addr)) {
+    add(v6);
+  }
+  return addresses;
 }
 
+bool is_loopback_host(const std::string &host) { return !loopback_addresses(host, 0).empty(); }
+
 StreamOpener tcp_opener(std::string host, int port) {
-  return [host, port](Clock::time_point deadline) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *addresses = nullptr;
-    int status = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addresses);
-    if (status != 0)
-      throw Error("cannot resolve the host name (" + std::string(::gai_strerror(status)) + ")");
+  std::vector<LoopbackAddress> addresses = loopback_addresses(host, port);
+  if (addresses.empty())
+    throw Error("not a loopback address: " + printable(host) + " (only this machine is asked without libcurl)");
+  return [addresses](Clock::time_point deadline) {
     int last_error = ECONNREFUSED;
-    for (addrinfo *a = addresses; a != nullptr; a = a->ai_next) {
-      int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
-      if (fd < 0)
+    for (const LoopbackAddress &address : addresses) {
+      int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+      if (fd < 0) {
+        last_error = errno;
         continue;
-      last_error = connect_before(fd, a->ai_addr, a->ai_addrlen, deadline);
+      }
+      last_error = connect_before(fd, reinterpret_cast<const sockaddr *>(&address.storage), address.length,
+                                  deadline);
       if (last_error == 0) {
-        ::freeaddrinfo(addresses);
         int on = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         return fd;
@@ -86,7 +117,6 @@ StreamOpener tcp_opener(std::string host, int port) {
       if (last_error == ETIMEDOUT)
         break;
     }
-    ::freeaddrinfo(addresses);
     if (last_error == ETIMEDOUT)
       throw ConnectTimeout("connecting timed out");
     if (last_error == ECONNREFUSED)

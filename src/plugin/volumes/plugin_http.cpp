@@ -10,13 +10,6 @@ namespace nvd {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char &c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
@@ -54,7 +47,7 @@ bool next_line(std::string_view data, std::size_t &offset, std::string_view &lin
 
 bool has_token(std::string_view list, std::string_view token) {
   for (const std::string &item : split_any(list, ","))
-    if (lower(trim(item)) == token)
+    if (ascii_lower(trim(item)) == token)
       return true;
   return false;
 }
@@ -220,7 +213,7 @@ HttpParse parse_http_request(std::string_view data, std::size_t max_body) {
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
       return bad(400, "malformed header line");
-    std::string name = lower(line.substr(0, colon));
+    std::string name = ascii_lower(line.substr(0, colon));
     std::string value(trim(line.substr(colon + 1)));
     if (name == "content-length") {
       if (!is_decimal(value) || value.size() > 12)
@@ -231,13 +224,13 @@ HttpParse parse_http_request(std::string_view data, std::size_t max_body) {
       have_length = true;
       length = parsed;
     } else if (name == "transfer-encoding") {
-      if (lower(value) != "chunked" || chunked)
+      if (ascii_lower(value) != "chunked" || chunked)
         return bad(501, "only the chunked transfer coding is served");
       chunked = true;
     } else if (name == "connection") {
       connection += value + ",";
     } else if (name == "expect") {
-      if (lower(value) != "100-continue")
+      if (ascii_lower(value) != "100-continue")
         return bad(417, "only \"Expect: 100-continue\" is served");
       request.expects_continue = true;
     }

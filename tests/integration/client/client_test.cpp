@@ -414,17 +414,36 @@ TEST_F(EngineDirect, SudoGoesThroughTheDockerClient) {
   EXPECT_EQ(engine_requests.load(), 0);
 }
 
-TEST_F(Client, FrontWithoutItsHelperStillPassesThrough) {
+// The front alone (no nvidia-docker-gpu beside it): the pass-through and a GPU
+// run with this machine's plugin work; only what needs libcurl stops, saying why.
+TEST_F(Client, FrontWithoutItsHelperDoesAllButLibcurl) {
+  add_image("nvidia_cuda_latest.json", gpu_labels);
   std::filesystem::create_directories(dir.file("alone"));
   std::filesystem::copy_file(client, dir.file("alone/nvidia-docker"));
   ::chmod(dir.file("alone/nvidia-docker").c_str(), 0755);
   Completed ps = run_program({dir.file("alone/nvidia-docker"), "ps"}, env());
   EXPECT_EQ(ps.status, 0) << ps.err;
   EXPECT_EQ(ps.out, "fake docker ran ps\n");
-  Completed run = run_program({dir.file("alone/nvidia-docker"), "run", "cuda"}, env());
-  EXPECT_EQ(run.status, 1);
-  EXPECT_EQ(run.err, "nvidia-docker | Error: the GPU helper nvidia-docker-gpu is missing beside " +
-                         dir.file("alone/nvidia-docker") + " and in ../lib/nvidia-docker: reinstall nvidia-docker\n");
+  Completed gpu = run_program({dir.file("alone/nvidia-docker"), "run", "nvidia/cuda"}, env());
+  EXPECT_EQ(gpu.status, 0) << gpu.err;
+  EXPECT_EQ(last_call(), with_fake(concat(concat({"run"}, all_gpus), {"nvidia/cuda"})));
+  Completed curl = run_program({dir.file("alone/nvidia-docker"), "run", "nvidia/cuda"}, env({{"NV_USE_LIBCURL", "1"}}));
+  EXPECT_EQ(curl.status, 1);
+  EXPECT_EQ(curl.err, "nvidia-docker | Error: the GPU helper nvidia-docker-gpu is missing beside " +
+                          dir.file("alone/nvidia-docker") + " and in ../lib/nvidia-docker: reinstall nvidia-docker\n");
+}
+
+// A plugin asked through libcurl: the front hands the command to its helper, which runs it.
+TEST_F(Client, LibcurlCommandsGoThroughTheHelper) {
+  add_image("nvidia_cuda_latest.json", gpu_labels);
+  Completed result = nvidia_docker({"run", "nvidia/cuda"}, {{"NV_USE_LIBCURL", "1"}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_NE(result.err.find("the plugin is asked through libcurl (another host, or NV_USE_LIBCURL): handing the "
+                            "command over to "),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(last_call(), with_fake(concat(concat({"run"}, all_gpus), {"nvidia/cuda"})));
+  EXPECT_EQ(plugin.request_count(), 2) << "the front asked nothing before handing over";
 }
 
 TEST_F(EngineDirect, DaemonNotAnsweringFallsBackToTheDockerClient) {

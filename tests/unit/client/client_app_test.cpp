@@ -35,6 +35,10 @@ struct World {
   std::set<std::string> existing_paths; // on this machine's file system
   std::string docker_version = "Docker version 28.2.2, build e6534b4"; // "": cannot be run
   std::vector<std::vector<std::string>> version_asked; // the docker commands asked for --version
+  std::optional<std::string> gpu_helper; // set: we are the front, and this is its helper ("": missing)
+  int helper_lookups = 0;
+  bool plugin_needs_helper = false; // the front's plugin edge cannot ask it (libcurl)
+  bool nvml_needs_helper = false;   // the front's NVML edge
 };
 
 class FakeImages : public ImageStore {
@@ -163,8 +167,11 @@ protected:
                         world.local_socket = socket;
                         return std::make_unique<FakeImages>(world, prefix);
                       },
-                      [this](const PluginEndpoint &endpoint, std::chrono::milliseconds) {
+                      [this](const PluginEndpoint &endpoint,
+                             std::chrono::milliseconds) -> std::unique_ptr<PluginClient> {
                         world.endpoint = endpoint;
+                        if (world.plugin_needs_helper)
+                          throw NeedsGpuHelper{"the plugin is asked through libcurl"};
                         return std::make_unique<FakePlugin>(world);
                       },
                       [this](const std::vector<std::string> &) {
@@ -191,6 +198,8 @@ protected:
                         return reader;
                       },
                       [this](std::string &why_not) -> std::optional<PluginGpuInfo> {
+                        if (world.nvml_needs_helper)
+                          throw NeedsGpuHelper{"the host's versions are read from NVML"};
                         if (!world.nvml) {
                           why_not = "NVML (libnvidia-ml.so.1) is not installed here";
                           return std::nullopt;
@@ -203,7 +212,7 @@ protected:
                           return std::nullopt;
                         return it->second;
                       },
-                      out, err, {},
+                      out, err, gpu_helper(),
                       [this](const std::string &path) { return world.existing_paths.count(path) > 0; },
                       [this](const std::vector<std::string> &command, std::string &why_not) {
                         world.version_asked.push_back(command);
@@ -221,6 +230,18 @@ protected:
     outcome.out = out.str();
     outcome.err = err.str();
     return outcome;
+  }
+
+  // The front's: a helper at world.gpu_helper, or one that is missing ("").
+  std::function<std::string()> gpu_helper() {
+    if (!world.gpu_helper)
+      return {};
+    return [this] {
+      ++world.helper_lookups;
+      if (world.gpu_helper->empty())
+        throw Error("the GPU helper nvidia-docker-gpu is missing");
+      return *world.gpu_helper;
+    };
   }
   World world;
 };
@@ -708,37 +729,66 @@ TEST_F(ClientApp, WithoutPluginNvmlGivesTheHostValuesOnThisMachine) {
   EXPECT_EQ(remote.error.rfind("no GPU mechanism", 0), std::string::npos) << remote.error;
 }
 
-TEST_F(ClientApp, FrontHandsRunAndCreateToTheHelper) {
-  RecordingExecutor executor(world);
-  StringOutput out, err;
-  int lookups = 0;
-  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err, [&] {
-                      ++lookups;
-                      return std::string("/usr/lib/nvidia-docker/nvidia-docker-gpu");
-                    },
-                    {}, {}};
-  run_client(words("-D container run --frob cuda"), {}, front);
-  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu -D container run --frob cuda"));
-  run_client(words("ps -a"), {}, front);
+TEST_F(ClientApp, FrontDoesTheGpuPathOfThisMachineItself) {
+  world.gpu_helper = "/usr/lib/nvidia-docker/nvidia-docker-gpu";
+  world.present["cuda"] = gpu_image;
+  Outcome outcome = run(words("-D container run --rm cuda"));
+  EXPECT_EQ(outcome.status, 0) << outcome.error;
+  EXPECT_EQ(world.exec_argv[0], "docker");
+  EXPECT_EQ(world.plugin_calls.size(), 2u);
+  run(words("ps -a"));
   EXPECT_EQ(world.exec_argv, words("docker ps -a"));
-  EXPECT_TRUE(world.docker_calls.empty());
-  EXPECT_EQ(lookups, 1) << "the pass-through must not look for the helper";
+  EXPECT_EQ(world.helper_lookups, 0);
 }
 
-TEST_F(ClientApp, MissingHelperOnlyStopsRunAndCreate) {
-  RecordingExecutor executor(world);
-  StringOutput out, err;
-  ClientEdges front{executor, {}, {}, {}, {}, {}, {}, out, err,
-                    []() -> std::string { throw Error("the GPU helper nvidia-docker-gpu is missing"); },
-                    {}, {}};
-  run_client(words("images"), {}, front);
+TEST_F(ClientApp, FrontHandsOverWhatNeedsTheHelperUnchanged) {
+  world.gpu_helper = "/usr/lib/nvidia-docker/nvidia-docker-gpu";
+  world.present["cuda"] = gpu_image;
+  world.plugin_needs_helper = true;
+  Outcome remote = run(words("-D container run --rm cuda"), {{"NV_HOST", "http://gpu1:3476"}, {"NV_DEBUG", "1"}});
+  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu -D container run --rm cuda"));
+  EXPECT_EQ(world.helper_lookups, 1);
+  EXPECT_NE(remote.err.find("Debug: the plugin is asked through libcurl (another host, or NV_USE_LIBCURL): "
+                            "handing the command over to /usr/lib/nvidia-docker/nvidia-docker-gpu\n"),
+            std::string::npos)
+      << remote.err;
+  EXPECT_TRUE(world.docker_calls.empty()) << "known before the image is read: it is read once, by the helper";
+  EXPECT_EQ(remote.err.find("Warning"), std::string::npos) << "the helper warns, not the front too: " << remote.err;
+
+  // The plugin edge itself says so (whatever the endpoint): over all the same.
+  run(words("run cuda"));
+  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu run cuda"));
+  EXPECT_EQ(world.helper_lookups, 2);
+  // A chosen backend other than the plugin's needs no plugin: done here.
+  run(words("run cuda"), {{"NV_HOST", "http://gpu1:3476"}, {"NV_BACKEND", "runtime"}});
+  EXPECT_EQ(world.exec_argv, words("docker run --runtime=nvidia --env=NVIDIA_VISIBLE_DEVICES=all cuda"));
+
+  world.plugin_needs_helper = false;
+  world.plugin_down = true;
+  world.nvml_needs_helper = true;
+  world.present["img"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>=12.4"});
+  world.daemon.runtimes = {"nvidia"};
+  run(words("create img"));
+  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu create img"));
+  EXPECT_EQ(world.helper_lookups, 3);
+}
+
+TEST_F(ClientApp, MissingHelperOnlyStopsWhatNeedsIt) {
+  world.gpu_helper = "";
+  world.present["cuda"] = gpu_image;
+  run(words("images"));
   EXPECT_EQ(world.exec_argv, words("docker images"));
-  try {
-    run_client(words("run cuda"), {}, front);
-    FAIL();
-  } catch (const Error &error) {
-    EXPECT_NE(std::string(error.what()).find("the GPU helper nvidia-docker-gpu is missing"), std::string::npos);
-  }
+  EXPECT_EQ(run(words("run cuda")).error, "");
+  world.plugin_needs_helper = true;
+  EXPECT_EQ(run(words("run cuda")).error, "the GPU helper nvidia-docker-gpu is missing");
+}
+
+TEST_F(ClientApp, HelperNeverHandsOver) {
+  world.present["cuda"] = gpu_image;
+  world.plugin_needs_helper = true;
+  EXPECT_EQ(run(words("run cuda")).error,
+            "the plugin is asked through libcurl, which this program cannot do: reinstall nvidia-docker");
+  EXPECT_EQ(world.exec_calls, 0);
 }
 
 TEST_F(ClientApp, ContextWithoutDockerEndpointIsAnError) {

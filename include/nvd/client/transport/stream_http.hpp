@@ -6,6 +6,8 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <sys/socket.h>
+#include <vector>
 
 namespace nvd {
 
@@ -32,12 +34,25 @@ private:
   int m_fd = -1;
 };
 
-// Opens a TCP connection to host:port (all of its addresses in turn).
+// A socket address of this machine.
+struct LoopbackAddress {
+  sockaddr_storage storage;
+  socklen_t length;
+};
+
+// The addresses of a loopback host, found without the name service (no
+// /etc/hosts, nsswitch.conf or DNS is read, and a static binary may call it):
+// "localhost" and names under .localhost are 127.0.0.1 then ::1 (RFC 6761),
+// numbers in 127.0.0.0/8 and ::1 are themselves. Empty for any other host.
+std::vector<LoopbackAddress> loopback_addresses(const std::string &host, int port);
+
+// Opens a TCP connection to a loopback host:port (its addresses in turn).
+// Throws Error for a host that is not loopback.
 StreamOpener tcp_opener(std::string host, int port);
 // Opens a connection to the unix socket at `path`.
 StreamOpener unix_socket_opener(std::string path);
 
-// True for "localhost" and loopback addresses (127.0.0.0/8, ::1).
+// True for the hosts loopback_addresses knows.
 bool is_loopback_host(const std::string &host);
 
 } // namespace nvd
