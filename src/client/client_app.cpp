@@ -33,7 +33,8 @@ public:
 
   int hand_over(const std::vector<std::string> &docker_command, const std::vector<std::string> &args) {
     std::vector<std::string> argv = docker_argv(docker_command, args);
-    debug("exec: " + shell_join(argv));
+    if (m_debug) // quoting the whole command costs more than the rest of a pass-through
+      debug("exec: " + shell_join(argv));
     if (switch_from(m_env, "NV_DRY_RUN")) {
       m_edges.out.write(shell_join(argv) + "\n");
       return 0;
@@ -144,7 +145,8 @@ private:
     GpuSource source = gpu_source(daemon, request);
     check_requirements(request, source.host);
     std::vector<std::string> extra = gpu_arguments(source, labels, request, daemon);
-    debug("GPU arguments: " + shell_join(extra));
+    if (m_debug)
+      debug("GPU arguments: " + shell_join(extra));
     return hand_over(docker_command, insert_before_image(line, extra));
   }
 

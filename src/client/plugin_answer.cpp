@@ -7,6 +7,8 @@
 #include "nvd/common/strings.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace nvd {
@@ -119,53 +121,156 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
 
 namespace {
 
-// "Version"."CUDA" of a parsed /gpu/info/json answer, checked.
-Version cuda_of(const nlohmann::json &answer, const std::string &source) {
-  const nlohmann::json *cuda = nullptr;
-  if (answer.is_object() && answer.contains("Version") && answer["Version"].is_object() &&
-      answer["Version"].contains("CUDA"))
-    cuda = &answer["Version"]["CUDA"];
-  if (cuda == nullptr || !cuda->is_string())
+// What /gpu/info/json says that nvidia-docker uses, read as the parser goes
+// (SAX): no document is built for an answer whose other fields are many
+// (8 GPUs: 5.5 KB, most of it clocks and topology), which cost two thirds of
+// a GPU create's instructions. A repeated key counts as its last value, as
+// when the whole document is read.
+class GpuInfoReader : public nlohmann::json_sax<nlohmann::json> {
+public:
+  explicit GpuInfoReader(const std::string &source) : m_source(source) {}
+
+  struct Device {
+    std::map<std::string, std::string, std::less<>> text; // UUID, Arch, Brand, Model: string values only
+  };
+  bool version_is_object = false;
+  std::optional<std::string> cuda, driver; // string values only
+  std::vector<Device> devices;
+  bool device_not_object = false;
+
+  bool null() override { return scalar(std::nullopt); }
+  bool boolean(bool) override { return scalar(std::nullopt); }
+  bool number_integer(number_integer_t) override { return scalar(std::nullopt); }
+  bool number_unsigned(number_unsigned_t) override { return scalar(std::nullopt); }
+  bool number_float(number_float_t, const string_t &) override { return scalar(std::nullopt); }
+  bool string(string_t &value) override { return scalar(value); }
+  bool binary(binary_t &) override { return scalar(std::nullopt); }
+  bool start_object(std::size_t) override { return open(true); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_array() override { return close(); }
+  bool key(string_t &name) override {
+    m_key = name;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &error) override {
+    throw Error("invalid answer from " + m_source + ": not JSON (" + error.what() + ")");
+  }
+
+private:
+  enum class Role { root, version, devices, device, other };
+
+  Role parent() const { return m_open.empty() ? Role::other : m_open.back(); }
+
+  // A value in the current container: what it replaces, what it is.
+  void assign(bool object) {
+    Role in = parent();
+    if (in == Role::root && m_key == "Version") {
+      version_is_object = object;
+      cuda.reset();
+      driver.reset();
+    } else if (in == Role::root && m_key == "Devices") {
+      devices.clear();
+      device_not_object = false;
+    } else if (in == Role::devices) {
+      if (object)
+        devices.emplace_back();
+      else
+        device_not_object = true;
+    } else if (in == Role::device) {
+      devices.back().text.erase(m_key);
+    } else if (in == Role::version && (m_key == "CUDA" || m_key == "Driver")) {
+      (m_key == "CUDA" ? cuda : driver).reset();
+    }
+  }
+
+  bool scalar(const std::optional<std::string> &text) {
+    if (m_open.empty()) // a document that is one value: no "Version"
+      return true;
+    assign(false);
+    if (!text)
+      return true;
+    if (parent() == Role::device)
+      devices.back().text[m_key] = *text;
+    else if (parent() == Role::version && m_key == "CUDA")
+      cuda = *text;
+    else if (parent() == Role::version && m_key == "Driver")
+      driver = *text;
+    return true;
+  }
+
+  bool open(bool object) {
+    Role role = Role::other;
+    if (m_open.empty()) {
+      role = object ? Role::root : Role::other;
+    } else {
+      assign(object);
+      Role in = parent();
+      if (in == Role::root && object && m_key == "Version")
+        role = Role::version;
+      else if (in == Role::root && !object && m_key == "Devices")
+        role = Role::devices;
+      else if (in == Role::devices && object)
+        role = Role::device;
+    }
+    m_open.push_back(role);
+    return true;
+  }
+
+  bool close() {
+    m_open.pop_back();
+    return true;
+  }
+
+  const std::string &m_source;
+  std::vector<Role> m_open; // the containers the parser is in, outermost first
+  std::string m_key;        // the last key read
+};
+
+GpuInfoReader read_gpu_info(std::string_view body, const std::string &source) {
+  GpuInfoReader reader(source);
+  nlohmann::json::sax_parse(body, &reader);
+  return reader;
+}
+
+// "Version"."CUDA", checked.
+Version cuda_of(const GpuInfoReader &answer, const std::string &source) {
+  if (!answer.version_is_object || !answer.cuda)
     refuse(source, "no \"Version\".\"CUDA\" string");
-  std::optional<Version> version = parse_version(cuda->get<std::string>());
+  std::optional<Version> version = parse_version(*answer.cuda);
   if (!version)
-    refuse(source, "invalid CUDA version \"" + printable(cuda->get<std::string>()) +
-                       "\" (expected numbers such as 12.4)");
+    refuse(source, "invalid CUDA version \"" + printable(*answer.cuda) + "\" (expected numbers such as 12.4)");
   return *version;
 }
 
 } // namespace
 
 PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source) {
-  const nlohmann::json answer = parse_json(body, source);
+  const GpuInfoReader answer = read_gpu_info(body, source);
   PluginGpuInfo info;
-  info.cuda = cuda_of(answer, source); // also checks that "Version" is an object
-  const nlohmann::json &version = answer["Version"];
-  std::optional<Version> driver = version.contains("Driver") && version["Driver"].is_string()
-                                      ? parse_version(version["Driver"].get<std::string>())
-                                      : std::nullopt;
+  info.cuda = cuda_of(answer, source);
+  std::optional<Version> driver = answer.driver ? parse_version(*answer.driver) : std::nullopt;
   if (!driver)
     refuse(source, "no valid \"Version\".\"Driver\"");
   info.driver = *driver;
-  if (answer.contains("Devices") && answer["Devices"].is_array()) {
-    for (const auto &device : answer["Devices"]) {
-      if (!device.is_object())
-        refuse(source, "a device is not an object");
-      auto text = [&](const char *field) {
-        return device.contains(field) && device[field].is_string() ? device[field].get<std::string>() : std::string();
-      };
-      PluginGpuInfo::Device d;
-      d.uuid = text("UUID");
-      d.arch = text("Arch");
-      d.brand = text("Brand").empty() ? brand_from_model(text("Model")) : text("Brand");
-      info.devices.push_back(d);
-    }
+  if (answer.device_not_object)
+    refuse(source, "a device is not an object");
+  for (const auto &device : answer.devices) {
+    auto text = [&](const char *field) {
+      auto it = device.text.find(field);
+      return it == device.text.end() ? std::string() : it->second;
+    };
+    PluginGpuInfo::Device d;
+    d.uuid = text("UUID");
+    d.arch = text("Arch");
+    d.brand = text("Brand").empty() ? brand_from_model(text("Model")) : text("Brand");
+    info.devices.push_back(d);
   }
   return info;
 }
 
 Version parse_gpu_info_cuda(std::string_view body, const std::string &source) {
-  return cuda_of(parse_json(body, source), source);
+  return cuda_of(read_gpu_info(body, source), source);
 }
 
 std::vector<std::string> volume_plugin_locations(const std::string &driver) {

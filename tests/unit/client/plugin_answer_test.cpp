@@ -2,11 +2,19 @@
 // Plugin answers are untrusted: only GPU devices and the asked-for volumes pass.
 #include "nvd/common/error.hpp"
 #include "nvd/client/plugin_answer.hpp"
+#include "nvd/client/requirements.hpp"
+#include "nvd/common/strings.hpp"
 #include "nvd/client/transport/plugin_client.hpp"
 
 #include "support/table.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <map>
+#include <optional>
+#include <random>
 
 using namespace nvd;
 
@@ -196,4 +204,132 @@ TEST(PluginAnswer, VolumesWithoutDriverOrStrayDriverAreRefused) {
   } catch (const Error &error) {
     EXPECT_STREQ(error.what(), "refused answer from u: volume driver \"local\" is not nvidia-docker");
   }
+}
+
+namespace {
+
+// What a /gpu/info/json answer means, read the plain way: the whole document,
+// then its fields. The streaming reader must agree with it on every input.
+std::string read_as_document(const std::string &body) {
+  nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
+  if (answer.is_discarded())
+    return "not JSON";
+  auto text_at = [](const nlohmann::json &object, const char *field) -> std::optional<std::string> {
+    if (!object.is_object() || !object.contains(field) || !object[field].is_string())
+      return std::nullopt;
+    return object[field].get<std::string>();
+  };
+  const nlohmann::json version = answer.is_object() && answer.contains("Version") ? answer["Version"] : nullptr;
+  std::optional<std::string> cuda = text_at(version, "CUDA"), driver_text = text_at(version, "Driver");
+  if (!cuda)
+    return "refused answer from u: no \"Version\".\"CUDA\" string";
+  if (!parse_version(*cuda))
+    return "refused answer from u: invalid CUDA version \"" + printable(*cuda) + "\" (expected numbers such as 12.4)";
+  if (!driver_text || !parse_version(*driver_text))
+    return "refused answer from u: no valid \"Version\".\"Driver\"";
+  std::string out = "driver " + *driver_text + " cuda " + *cuda;
+  if (answer.contains("Devices") && answer["Devices"].is_array())
+    for (const auto &device : answer["Devices"]) {
+      if (!device.is_object())
+        return "refused answer from u: a device is not an object";
+      for (const char *field : {"UUID", "Arch", "Brand", "Model"})
+        out += std::string(" ") + field + "=" + text_at(device, field).value_or("");
+      out += ";";
+    }
+  return out;
+}
+
+std::string read_streaming(const std::string &body) {
+  try {
+    PluginGpuInfo info = parse_gpu_info(body, "u");
+    std::string out = "driver " + info.driver.text + " cuda " + info.cuda.text;
+    for (const auto &device : info.devices)
+      out += " UUID=" + device.uuid + " Arch=" + device.arch + " brand=" + device.brand + ";";
+    return out;
+  } catch (const Error &error) {
+    std::string what = error.what();
+    return what.rfind("invalid answer from u: not JSON (", 0) == 0 ? "not JSON" : what;
+  }
+}
+
+// The document reading, with the brand as parse_gpu_info derives it.
+std::string expected_reading(const std::string &body) {
+  std::string document = read_as_document(body);
+  std::string out;
+  std::size_t at = 0;
+  while (true) { // " UUID=u Arch=a Brand=b Model=m;" → " UUID=u Arch=a brand=B;"
+    std::size_t brand = document.find(" Brand=", at);
+    if (brand == std::string::npos)
+      return out + document.substr(at);
+    std::size_t model = document.find(" Model=", brand);
+    std::size_t end = document.find(';', model);
+    std::string brand_value = document.substr(brand + 7, model - brand - 7);
+    std::string model_value = document.substr(model + 7, end - model - 7);
+    out += document.substr(at, brand - at) + " brand=" +
+           (brand_value.empty() ? brand_from_model(model_value) : brand_value) + ";";
+    at = end + 1;
+  }
+}
+
+const std::string eight_gpus_like =
+    R"({"Devices":[{"Arch":"8.0","Clocks":{"Cores":1410,"Memory":1593},"Family":"Ampere","Model":"NVIDIA A100-SXM4-80GB",)"
+    R"("PCI":{"BusID":"00000000:07:00.0"},"Topology":[{"BusID":"00000000:0F:00.0","Link":12}],"UUID":"GPU-1a"},)"
+    R"({"Arch":"7.0","Brand":"tesla","Model":"Tesla V100","UUID":"GPU-2b","Topology":null}],)"
+    R"("Version":{"CUDA":"12.4","Driver":"550.54.15"}})";
+
+} // namespace
+
+TEST(GpuInfoReading, StreamingAgreesWithTheWholeDocument) {
+  const std::vector<std::string> bodies = {
+      eight_gpus_like,
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"}})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15","CUDA":"11.8"}})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"},"Version":"x"})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"},"Devices":[{"UUID":"a"}],"Devices":{"UUID":"b"}})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"},"Devices":[{"UUID":"a","UUID":7}]})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"},"Devices":[{"UUID":{"x":"y"},"Arch":["8.0"]}]})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"},"Devices":[[{"UUID":"a"}]]})",
+      R"({"Version":{"CUDA":"12.4","Driver":"550.54.15"},"Devices":[null]})",
+      R"({"Other":{"Version":{"CUDA":"12.4","Driver":"1"}}})",
+      R"([{"Version":{"CUDA":"12.4","Driver":"1"}}])",
+      R"({"Version":[{"CUDA":"12.4","Driver":"1"}]})",
+      R"({"Version":{"CUDA":"12.4","Driver":"1","Devices":[1]},"Devices":[{"Devices":[2],"Version":"x"}]})",
+      R"("Version")", "", "{", "null", "{\"Version\":{\"CUDA\":\"12.4\",\"Driver\":\"1\"}} trailing",
+  };
+  for (const auto &body : bodies)
+    EXPECT_EQ(read_streaming(body), expected_reading(body)) << body;
+
+  // And on damaged answers: bytes removed, replaced, repeated, from a seed that never changes.
+  std::mt19937 random(3476);
+  const std::string pieces = "{}[]\",:0a\\ \x01\xff";
+  int agreed = 0;
+  std::map<std::string, int> kinds; // the damage must reach each outcome, not only "not JSON"
+  for (int round = 0; round < 3000; ++round) {
+    std::string body = eight_gpus_like;
+    for (int edit = 0, edits = 1 + static_cast<int>(random() % 3); edit < edits; ++edit) {
+      std::size_t at = random() % body.size();
+      switch (random() % 3) {
+      case 0:
+        body.erase(at, 1 + random() % 4);
+        break;
+      case 1:
+        body[at] = pieces[random() % pieces.size()];
+        break;
+      default:
+        body.insert(at, body.substr(at, random() % 40));
+      }
+      if (body.empty())
+        body = "{";
+    }
+    std::string streamed = read_streaming(body), expected = expected_reading(body);
+    EXPECT_EQ(streamed, expected) << body;
+    agreed += streamed == expected;
+    ++kinds[expected == "not JSON" ? "not JSON" : starts_with(expected, "refused") ? "refused" : "read"];
+  }
+  EXPECT_EQ(agreed, 3000);
+  for (const auto &[kind, count] : kinds)
+    std::cout << "[ damaged  ] " << count << " x " << kind << "\n";
+  EXPECT_GT(kinds["not JSON"], 300);
+  EXPECT_GT(kinds["refused"], 30);
+  EXPECT_GT(kinds["read"], 300);
 }
