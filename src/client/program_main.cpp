@@ -13,9 +13,9 @@ namespace nvd {
 int program_main(int argc, char **argv, const ProgramEdges &program) {
   FdOutput out(1), err(2);
   return report_error(err, [&] {
-    Environment env = read_environment();
+    const Environment env = read_environment();
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-    ProcessExecutor executor;
+    ProcessExecutor executor(&env);
     ClientEdges edges{
         executor,
         [&env](const std::vector<std::string> &prefix,

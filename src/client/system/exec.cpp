@@ -11,6 +11,8 @@
 #include <cstring>
 #include <unistd.h>
 
+extern char **environ;
+
 namespace nvd {
 
 std::optional<std::string> resolve_program(const std::string &name, const Environment &env) {
@@ -41,14 +43,17 @@ std::vector<std::string> environment_strings(const Environment &env) {
 
 int ProcessExecutor::exec(const std::vector<std::string> &argv, const Environment &env) {
   std::string program = resolve_docker_program(argv.at(0), env);
-  std::vector<std::string> envp = environment_strings(env);
   std::vector<char *> c_argv, c_envp;
   for (const auto &arg : argv)
     c_argv.push_back(const_cast<char *>(arg.c_str()));
   c_argv.push_back(nullptr);
-  for (const auto &item : envp)
-    c_envp.push_back(const_cast<char *>(item.c_str()));
-  c_envp.push_back(nullptr);
+  std::vector<std::string> envp;
+  if (&env != m_process_env) {
+    envp = environment_strings(env);
+    for (const auto &item : envp)
+      c_envp.push_back(const_cast<char *>(item.c_str()));
+    c_envp.push_back(nullptr);
+  }
 
   // What stdio buffered would be lost with the process image (our own output
   // is unbuffered: see output.hpp).
@@ -60,7 +65,7 @@ int ProcessExecutor::exec(const std::vector<std::string> &argv, const Environmen
   for (int number : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD})
     std::signal(number, SIG_DFL);
 
-  ::execve(program.c_str(), c_argv.data(), c_envp.data());
+  ::execve(program.c_str(), c_argv.data(), &env == m_process_env ? ::environ : c_envp.data());
   throw Error("cannot run " + program + ": " + std::strerror(errno));
 }
 
