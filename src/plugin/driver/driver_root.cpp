@@ -223,7 +223,8 @@ std::string find_driver_library(const std::string &driver_root, const std::strin
                         [](const LdCacheEntry *entry) { return entry->hwcap == 0; });
   if (candidates.empty())
     throw Error(printable(soname) + " not in " + cache_file + ": is the NVIDIA driver installed under " +
-                root + "?");
+                root + ", and was ldconfig run there (" + (root == "/" ? "ldconfig" : "ldconfig -r " + root) +
+                ")?");
 
   std::string why;
   if (!prefer_version.empty())

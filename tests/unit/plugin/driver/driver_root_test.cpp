@@ -227,8 +227,8 @@ TEST_F(DriverRoot, FindsLibcudaAsTheLoaderWouldOrOfTheRunningDriver) {
 
 TEST_F(DriverRoot, ALibraryTheCacheLacksIsAClearError) {
   EXPECT_EQ(error_of([&] { find_driver_library(m_root, "libnvidia-nscq.so.2"); }),
-            "libnvidia-nscq.so.2 not in " + m_root +
-                "/etc/ld.so.cache: is the NVIDIA driver installed under " + m_root + "?");
+            "libnvidia-nscq.so.2 not in " + m_root + "/etc/ld.so.cache: is the NVIDIA driver installed under " +
+                m_root + ", and was ldconfig run there (ldconfig -r " + m_root + ")?");
 }
 
 TEST_F(DriverRoot, ALibraryTheCacheListsButTheRootLacksIsAClearError) {
@@ -330,14 +330,24 @@ TEST(DriverRootOfThisMachine, ReadsItsCacheAndFindsItsCLibrary) {
   EXPECT_TRUE(starts_with(error_of([&] { plan_driver_volume(facts); }), "no 64-bit libcuda"));
 }
 
-// On a GPU host (a device machine): the plan of its real driver, printed for
-// the record. The version is NVML's real file's suffix, as NVML reports it.
-TEST(DriverRootOfThisMachine, PlansItsNvidiaDriverWhenItHasOne) {
-  std::string nvml;
+// This machine's own driver. On a GPU host (a device machine): the plan of
+// its real driver, printed for the record, the version being NVML's real
+// file's suffix, as NVML reports it. Elsewhere: the error the plugin would
+// show, which names what to check.
+TEST(DriverRootOfThisMachine, PlansItsNvidiaDriverOrSaysWhyNot) {
+  std::string nvml, missing;
   try {
     nvml = find_driver_library("/", "libnvidia-ml.so.1");
-  } catch (const Error &) {
-    GTEST_SKIP() << "no NVIDIA driver on this machine";
+  } catch (const Error &error) {
+    missing = error.what();
+  }
+  if (nvml.empty()) {
+    std::cout << "no NVIDIA driver on this machine: " << missing << "\n";
+    EXPECT_TRUE(starts_with(missing, "libnvidia-ml.so.1 ")) << missing;
+    EXPECT_NE(missing.find("is the NVIDIA driver installed under /, and was ldconfig run there (ldconfig)?"),
+              std::string::npos)
+        << missing;
+    return;
   }
   const std::string prefix = "libnvidia-ml.so.";
   const std::string name = nvml.substr(nvml.rfind('/') + 1);
