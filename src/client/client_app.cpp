@@ -467,6 +467,23 @@ private:
 
 } // namespace
 
+std::optional<PlainPassThrough>
+plain_pass_through(const std::vector<std::string> &args,
+                   const std::function<std::optional<std::string>(const char *name)> &variable) {
+  if (variable("NV_DEBUG") || variable("NV_DRY_RUN"))
+    return std::nullopt;
+  ParseResult parsed = parse_command_line(args);
+  CommandKind kind = parsed.line.kind;
+  if (parsed.failure || kind == CommandKind::run || kind == CommandKind::create || kind == CommandKind::version)
+    return std::nullopt;
+  PlainPassThrough pass;
+  for (const char *name : {"PATH", "NV_DOCKER"})
+    if (std::optional<std::string> value = variable(name))
+      pass.lookup.emplace(name, *value);
+  pass.argv = docker_argv(docker_command_from(pass.lookup), args);
+  return pass;
+}
+
 bool can_read_engine_directly(const std::vector<std::string> &docker_command,
                               const std::optional<std::string> &local_socket) {
   if (docker_command.size() != 1 || !local_socket)

@@ -6,6 +6,7 @@
 #include "nvd/client/system/file_io.hpp"
 #include "nvd/client/transport/engine_client.hpp"
 
+#include <cstdlib>
 #include <unistd.h>
 
 namespace nvd {
@@ -13,8 +14,15 @@ namespace nvd {
 int program_main(int argc, char **argv, const ProgramEdges &program) {
   FdOutput out(1), err(2);
   return report_error(err, [&] {
-    const Environment env = read_environment();
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    std::optional<PlainPassThrough> plain = plain_pass_through(args, [](const char *name) {
+      const char *value = std::getenv(name);
+      return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+    });
+    if (plain)
+      return ProcessExecutor(&plain->lookup).exec(plain->argv, plain->lookup);
+
+    const Environment env = read_environment();
     ProcessExecutor executor(&env);
     ClientEdges edges{
         executor,

@@ -2,23 +2,16 @@
 #include "nvd/common/program_finder.hpp"
 
 #include <climits>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace nvd {
 namespace {
 
-bool same_file(const std::string &a, const std::string &b) {
-  struct stat x{}, y{};
-  if (a.empty() || b.empty() || ::stat(a.c_str(), &x) != 0 || ::stat(b.c_str(), &y) != 0)
-    return false;
-  return x.st_dev == y.st_dev && x.st_ino == y.st_ino;
-}
-
-bool is_executable_file(const std::string &path) {
-  struct stat info{};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
-         ::access(path.c_str(), X_OK) == 0;
+// A regular file we may execute; `info` is what stat said of it.
+bool is_executable_file(const std::string &path, struct stat &info) {
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
 } // namespace
@@ -27,11 +20,13 @@ std::optional<std::string> find_program(const std::string &name, const std::stri
                                         const std::string &self) {
   if (name.empty())
     return std::nullopt;
+  struct stat info{};
   if (name.find('/') != std::string::npos) {
-    if (!is_executable_file(name))
+    if (!is_executable_file(name, info))
       return std::nullopt;
     return name;
   }
+  std::optional<struct stat> self_info; // stat'ed once, when a candidate is found
   std::size_t start = 0;
   while (start <= search_path.size()) {
     std::size_t end = search_path.find(':', start);
@@ -39,8 +34,16 @@ std::optional<std::string> find_program(const std::string &name, const std::stri
       end = search_path.size();
     std::string folder = search_path.substr(start, end - start);
     std::string candidate = (folder.empty() ? "." : folder) + "/" + name;
-    if (is_executable_file(candidate) && !same_file(candidate, self))
-      return candidate;
+    if (is_executable_file(candidate, info)) {
+      if (!self_info) {
+        self_info.emplace();
+        if (self.empty() || ::stat(self.c_str(), &*self_info) != 0)
+          self_info->st_ino = 0; // nothing to skip
+      }
+      bool is_self = self_info->st_ino != 0 && info.st_dev == self_info->st_dev && info.st_ino == self_info->st_ino;
+      if (!is_self)
+        return candidate;
+    }
     start = end + 1;
   }
   return std::nullopt;

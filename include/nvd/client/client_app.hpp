@@ -60,6 +60,20 @@ struct NeedsGpuHelper {
 // status when it does not exec. Throws Error for the user's mistakes and faults.
 int run_client(const std::vector<std::string> &args, const Environment &env, ClientEdges &edges);
 
+// A command that goes to docker as it is, decided before the environment is
+// read as a whole (the most common command, so its cost is the wrapper's
+// cost): the docker argv, and the variables its exec reads (PATH,
+// NV_DOCKER). nullopt: run_client decides (run, create, version, a command
+// line it cannot read, NV_DEBUG or NV_DRY_RUN set). `variable` reads one
+// variable of the environment.
+struct PlainPassThrough {
+  std::vector<std::string> argv;
+  Environment lookup;
+};
+std::optional<PlainPassThrough>
+plain_pass_through(const std::vector<std::string> &args,
+                   const std::function<std::optional<std::string>(const char *name)> &variable);
+
 // Whether labels can be read from the Engine API directly: the docker command
 // is a plain `docker` (no sudo, no options of its own) and the daemon is local.
 bool can_read_engine_directly(const std::vector<std::string> &docker_command,

@@ -835,3 +835,42 @@ TEST_F(ClientApp, VolumePluginOfARemoteDaemonIsNotChecked) {
   Outcome outcome = run(words("-H tcp://gpu1:2376 run cuda"));
   EXPECT_EQ(outcome.err.find("Warning"), std::string::npos) << outcome.err;
 }
+
+namespace {
+
+std::function<std::optional<std::string>(const char *)> variables(Environment env) {
+  return [env](const char *name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
+
+} // namespace
+
+// The early pass-through takes only what run_client would pass through as it
+// is, and gives docker the same command line.
+TEST_F(ClientApp, PlainPassThroughAgreesWithTheWholeRun) {
+  const std::vector<std::string> passed = {"ps -a", "image ls", "-H tcp://gpu1:2376 ps", "--context x info",
+                                           "-D logs -f job", "", "--help", "container ls", "container",
+                                           "run2 x", "builder prune --filter until=24h",
+                                           "exec -it job nvidia-smi"};
+  for (const Environment &env : {Environment{}, Environment{{"NV_DOCKER", "sudo docker --log-level error"}},
+                                 Environment{{"PATH", "/opt/bin"}, {"NV_GPU", "1"}}}) {
+    for (const std::string &line : passed) {
+      std::optional<PlainPassThrough> plain = plain_pass_through(words(line), variables(env));
+      ASSERT_TRUE(plain) << line;
+      run(words(line), env);
+      EXPECT_EQ(plain->argv, world.exec_argv) << line;
+      for (const auto &[name, value] : plain->lookup)
+        EXPECT_TRUE(name == "PATH" || name == "NV_DOCKER") << name;
+      EXPECT_EQ(plain->lookup.count("NV_DOCKER"), env.count("NV_DOCKER"));
+    }
+  }
+  // What run_client must see: run and create (with help too), version (its
+  // banner), lines it cannot read, and the debug and dry-run switches.
+  for (const char *line : {"run cuda", "create cuda", "container run cuda", "-H x container create cuda",
+                           "run --help", "version", "--frob ps", "-H", "--context"})
+    EXPECT_FALSE(plain_pass_through(words(line), variables({}))) << line;
+  for (const char *name : {"NV_DEBUG", "NV_DRY_RUN"})
+    EXPECT_FALSE(plain_pass_through(words("ps"), variables({{name, "0"}}))) << name;
+}

@@ -30,9 +30,10 @@ std::vector<std::string> environment_strings(const Environment &env);
 
 // The execve edge: flushes our output, restores default signal handling, and
 // replaces the process. Throws Error when execve fails.
-// `process_env`, when given, is this process's environment as read at the
-// start: a program run with that very object gets ::environ itself, byte for
-// byte (order, duplicates and all) and without copying it.
+// `process_env`, when given, holds variables read from this process's own
+// environment (all of them, or those a plain pass-through needs): a program
+// run with that very object gets ::environ itself, byte for byte (order,
+// duplicates and all) and without copying it.
 class ProcessExecutor : public Executor {
 public:
   explicit ProcessExecutor(const Environment *process_env = nullptr) : m_process_env(process_env) {}
