@@ -2,14 +2,42 @@
 // Untrusted plugin answers: refused with an Error, or accepted, and then every
 // device is an NVIDIA device node and every volume one the image asked for.
 #include "nvd/common/error.hpp"
+#include "nvd/client/json_events.hpp"
 #include "nvd/client/plugin_answer.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+namespace {
+
+struct Ignored : nvd::JsonEvents {
+  void begin_object() override {}
+  void end_object() override {}
+  void begin_array() override {}
+  void end_array() override {}
+  void key(std::string_view) override {}
+  void string_value(std::string_view) override {}
+  void other_value() override {}
+};
+
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string body(reinterpret_cast<const char *>(data), size);
+  // Our JSON reader takes exactly what a general parser takes (but for
+  // nesting deeper than it reads).
+  Ignored ignored;
+  bool ours = true;
+  try {
+    nvd::read_json_events(body, ignored);
+  } catch (const nvd::Error &error) {
+    ours = std::string(error.what()).find("nested more than") != std::string::npos;
+  }
+  if (ours != nlohmann::json::accept(body))
+    std::abort();
   try {
     nvd::GpuArguments args = nvd::parse_docker_cli_answer(body, {"nvidia_driver"}, "fuzz");
     for (const auto &device : args.devices)

@@ -3,6 +3,7 @@
 
 #include "nvd/common/error.hpp"
 #include "nvd/common/gpu_inventory.hpp"
+#include "nvd/client/json_events.hpp"
 #include "nvd/client/requirements.hpp"
 #include "nvd/common/strings.hpp"
 
@@ -121,15 +122,13 @@ GpuArguments parse_docker_cli_answer(std::string_view body,
 
 namespace {
 
-// What /gpu/info/json says that nvidia-docker uses, read as the parser goes
-// (SAX): no document is built for an answer whose other fields are many
-// (8 GPUs: 5.5 KB, most of it clocks and topology), which cost two thirds of
-// a GPU create's instructions. A repeated key counts as its last value, as
-// when the whole document is read.
-class GpuInfoReader : public nlohmann::json_sax<nlohmann::json> {
+// What /gpu/info/json says that nvidia-docker uses, read as the text is
+// (json_events.hpp): no document is built for an answer whose other fields
+// are many (8 GPUs: 5.5 KB, most of it clocks and topology), which cost two
+// thirds of a GPU create's instructions. A repeated key counts as its last
+// value, as when a whole document is read.
+class GpuInfoReader : public JsonEvents {
 public:
-  explicit GpuInfoReader(const std::string &source) : m_source(source) {}
-
   struct Device {
     std::map<std::string, std::string, std::less<>> text; // UUID, Arch, Brand, Model: string values only
   };
@@ -138,24 +137,13 @@ public:
   std::vector<Device> devices;
   bool device_not_object = false;
 
-  bool null() override { return scalar(std::nullopt); }
-  bool boolean(bool) override { return scalar(std::nullopt); }
-  bool number_integer(number_integer_t) override { return scalar(std::nullopt); }
-  bool number_unsigned(number_unsigned_t) override { return scalar(std::nullopt); }
-  bool number_float(number_float_t, const string_t &) override { return scalar(std::nullopt); }
-  bool string(string_t &value) override { return scalar(value); }
-  bool binary(binary_t &) override { return scalar(std::nullopt); }
-  bool start_object(std::size_t) override { return open(true); }
-  bool end_object() override { return close(); }
-  bool start_array(std::size_t) override { return open(false); }
-  bool end_array() override { return close(); }
-  bool key(string_t &name) override {
-    m_key = name;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &error) override {
-    throw Error("invalid answer from " + m_source + ": not JSON (" + error.what() + ")");
-  }
+  void other_value() override { scalar(std::nullopt); }
+  void string_value(std::string_view value) override { scalar(value); }
+  void begin_object() override { open(true); }
+  void end_object() override { m_open.pop_back(); }
+  void begin_array() override { open(false); }
+  void end_array() override { m_open.pop_back(); }
+  void key(std::string_view name) override { m_key.assign(name); }
 
 private:
   enum class Role { root, version, devices, device, other };
@@ -184,22 +172,21 @@ private:
     }
   }
 
-  bool scalar(const std::optional<std::string> &text) {
+  void scalar(std::optional<std::string_view> text) {
     if (m_open.empty()) // a document that is one value: no "Version"
-      return true;
+      return;
     assign(false);
     if (!text)
-      return true;
+      return;
     if (parent() == Role::device)
-      devices.back().text[m_key] = *text;
+      devices.back().text[m_key] = std::string(*text);
     else if (parent() == Role::version && m_key == "CUDA")
-      cuda = *text;
+      cuda = std::string(*text);
     else if (parent() == Role::version && m_key == "Driver")
-      driver = *text;
-    return true;
+      driver = std::string(*text);
   }
 
-  bool open(bool object) {
+  void open(bool object) {
     Role role = Role::other;
     if (m_open.empty()) {
       role = object ? Role::root : Role::other;
@@ -214,22 +201,19 @@ private:
         role = Role::device;
     }
     m_open.push_back(role);
-    return true;
   }
 
-  bool close() {
-    m_open.pop_back();
-    return true;
-  }
-
-  const std::string &m_source;
-  std::vector<Role> m_open; // the containers the parser is in, outermost first
+  std::vector<Role> m_open; // the containers the reader is in, outermost first
   std::string m_key;        // the last key read
 };
 
 GpuInfoReader read_gpu_info(std::string_view body, const std::string &source) {
-  GpuInfoReader reader(source);
-  nlohmann::json::sax_parse(body, &reader);
+  GpuInfoReader reader;
+  try {
+    read_json_events(body, reader);
+  } catch (const Error &error) {
+    throw Error("invalid answer from " + source + ": not JSON (" + error.what() + ")");
+  }
   return reader;
 }
 
