@@ -44,9 +44,9 @@ private:
       fail("a value was expected where the text ends");
     switch (next()) {
     case '{':
-      return object(depth + 1);
+      return container(depth + 1, true);
     case '[':
-      return array(depth + 1);
+      return container(depth + 1, false);
     case '"':
       return m_events.string_value(string());
     case 't':
@@ -106,64 +106,39 @@ private:
     m_events.other_value();
   }
 
-  void object(int depth) {
+  // An object or an array, its opening character at m_at.
+  void container(int depth, bool object) {
     if (depth > max_json_depth)
       fail("nested more than " + std::to_string(max_json_depth) + " deep");
+    const char close = object ? '}' : ']';
     ++m_at;
-    m_events.begin_object();
+    object ? m_events.begin_object() : m_events.begin_array();
     skip_space();
-    if (!at_end() && next() == '}') {
-      ++m_at;
-      return m_events.end_object();
-    }
-    while (true) {
+    bool empty = !at_end() && next() == static_cast<unsigned char>(close);
+    while (!empty) {
       skip_space();
-      if (at_end() || next() != '"')
-        fail("a key was expected");
-      m_events.key(string());
-      skip_space();
-      if (at_end() || next() != ':')
-        fail("':' was expected");
-      ++m_at;
-      skip_space();
+      if (object) {
+        if (at_end() || next() != '"')
+          fail("a key was expected");
+        m_events.key(string());
+        skip_space();
+        if (at_end() || next() != ':')
+          fail("':' was expected");
+        ++m_at;
+        skip_space();
+      }
       value(depth);
       skip_space();
       if (!at_end() && next() == ',') {
         ++m_at;
         continue;
       }
-      if (!at_end() && next() == '}') {
-        ++m_at;
-        return m_events.end_object();
-      }
-      fail("',' or '}' was expected");
+      if (at_end() || next() != static_cast<unsigned char>(close))
+        fail(std::string("',' or '") + close + "' was expected");
+      break;
     }
-  }
-
-  void array(int depth) {
-    if (depth > max_json_depth)
-      fail("nested more than " + std::to_string(max_json_depth) + " deep");
     ++m_at;
-    m_events.begin_array();
-    skip_space();
-    if (!at_end() && next() == ']') {
-      ++m_at;
-      return m_events.end_array();
-    }
-    while (true) {
-      skip_space();
-      value(depth);
-      skip_space();
-      if (!at_end() && next() == ',') {
-        ++m_at;
-        continue;
-      }
-      if (!at_end() && next() == ']') {
-        ++m_at;
-        return m_events.end_array();
-      }
-      fail("',' or ']' was expected");
-    }
+    object ? m_events.end_object() : m_events.end_array();
   }
 
   // The string at m_at (its opening quote), decoded: a view into the text when
