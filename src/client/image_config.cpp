@@ -4,35 +4,132 @@
 #include "nvd/common/error.hpp"
 #include "nvd/common/strings.hpp"
 
+#include "nvd/client/json_events.hpp"
+
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 namespace nvd {
 
+namespace {
+
+// An image's configuration (Labels, Env), read as the text is (json_events):
+// the Engine API's whole inspection is several KB of layers and history, of
+// which only these are used. Either the text is the configuration itself
+// (`docker image inspect --format '{{json .Config}}'`) or it is under the
+// answer's "Config". A repeated key counts as its last value, as when a
+// whole document is read.
+class ImageConfigReader : public JsonEvents {
+public:
+  explicit ImageConfigReader(bool under_config_key) : m_under_config_key(under_config_key) {}
+
+  enum class Shape { null, object, other };
+  Shape root = Shape::other;   // the whole text
+  Shape config = Shape::null;  // the configuration (the root's "Config", or the root)
+  ImageConfig result;
+
+  void other_value() override { value(Shape::other, nullptr); }
+  void null_value() override { value(Shape::null, nullptr); }
+  void string_value(std::string_view text) override { value(Shape::other, &text); }
+  void begin_object() override { open(Shape::object); }
+  void begin_array() override { open(Shape::other); }
+  void end_object() override { m_open.pop_back(); }
+  void end_array() override { m_open.pop_back(); }
+  void key(std::string_view name) override { m_key.assign(name); }
+
+private:
+  enum class Role { outer, config, labels, env, other };
+
+  Role parent() const { return m_open.empty() ? Role::other : m_open.back(); }
+
+  // The role of a value about to be read in the current container, after
+  // what it replaces is forgotten.
+  Role place(Shape shape) {
+    if (m_open.empty()) {
+      root = shape;
+      if (!m_under_config_key)
+        config = shape;
+      return m_under_config_key ? Role::outer : Role::config;
+    }
+    switch (parent()) {
+    case Role::outer:
+      if (m_key != "Config")
+        return Role::other;
+      config = shape;
+      result = ImageConfig{};
+      return Role::config;
+    case Role::config:
+      if (m_key == "Labels") {
+        result.labels.clear();
+        return Role::labels;
+      }
+      if (m_key == "Env") {
+        result.env.clear();
+        return Role::env;
+      }
+      return Role::other;
+    case Role::labels:
+      result.labels.erase(m_key);
+      return Role::other;
+    default:
+      return Role::other;
+    }
+  }
+
+  void value(Shape shape, const std::string_view *text) {
+    Role in = parent();
+    place(shape);
+    if (text != nullptr && in == Role::labels)
+      result.labels[m_key] = std::string(*text);
+    else if (text != nullptr && in == Role::env)
+      result.env.emplace_back(*text);
+  }
+
+  void open(Shape shape) {
+    Role role = place(shape);
+    // Labels are read only from an object, Env only from an array.
+    if ((role == Role::labels || role == Role::config || role == Role::outer) && shape != Shape::object)
+      role = Role::other;
+    if (role == Role::env && shape == Shape::object)
+      role = Role::other;
+    m_open.push_back(role);
+  }
+
+  bool m_under_config_key;
+  std::vector<Role> m_open;
+  std::string m_key;
+};
+
+} // namespace
+
 ImageConfig parse_image_config(std::string_view json_text, const std::string &image) {
-  nlohmann::json config;
+  ImageConfigReader reader(false);
   try {
-    config = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception &) {
+    read_json_events(json_text, reader);
+  } catch (const Error &) {
     throw Error("image " + printable(image) + ": docker image inspect printed no JSON: \"" +
                 printable(json_text.substr(0, 200)) + "\"");
   }
-  ImageConfig result;
-  if (config.is_null())
-    return result;
-  if (!config.is_object())
+  if (reader.config == ImageConfigReader::Shape::null)
+    return {};
+  if (reader.config != ImageConfigReader::Shape::object)
     throw Error("image " + printable(image) + ": unexpected image configuration from docker");
-  if (config.contains("Labels") && config["Labels"].is_object()) {
-    for (const auto &item : config["Labels"].items())
-      if (item.value().is_string())
-        result.labels[item.key()] = item.value().get<std::string>();
+  return reader.result;
+}
+
+std::optional<ImageConfig> parse_inspection_config(std::string_view answer, const std::string &image) {
+  ImageConfigReader reader(true);
+  try {
+    read_json_events(answer, reader);
+  } catch (const Error &) {
+    return std::nullopt;
   }
-  if (config.contains("Env") && config["Env"].is_array()) {
-    for (const auto &item : config["Env"])
-      if (item.is_string())
-        result.env.push_back(item.get<std::string>());
-  }
-  return result;
+  if (reader.root != ImageConfigReader::Shape::object)
+    return std::nullopt;
+  if (reader.config == ImageConfigReader::Shape::null)
+    return ImageConfig{};
+  if (reader.config != ImageConfigReader::Shape::object)
+    throw Error("image " + printable(image) + ": unexpected image configuration from docker");
+  return reader.result;
 }
 
 LabelRequest read_gpu_labels(const ImageConfig &config, const std::string &image) {

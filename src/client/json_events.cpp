@@ -54,7 +54,8 @@ private:
     case 'f':
       return literal("false");
     case 'n':
-      return literal("null");
+      literal("null");
+      return m_events.null_value();
     default:
       if (next() == '-' || is_digit(static_cast<char>(next())))
         return number();
@@ -66,7 +67,8 @@ private:
     if (m_text.substr(m_at, word.size()) != word)
       fail("invalid literal");
     m_at += word.size();
-    m_events.other_value();
+    if (word != "null")
+      m_events.other_value();
   }
 
   void digits() {

@@ -23,6 +23,11 @@ struct ImageConfig {
 // Reads `docker image inspect --format '{{json .Config}}'` output. Throws Error.
 ImageConfig parse_image_config(std::string_view json_text, const std::string &image);
 
+// Reads the "Config" of an Engine API image inspection (GET /images/NAME/json);
+// nullopt when the answer is not a JSON object. Throws Error for a "Config"
+// that is neither an object nor null.
+std::optional<ImageConfig> parse_inspection_config(std::string_view answer, const std::string &image);
+
 // What an image asks for through its 1.0 labels.
 struct LabelRequest {
   bool gpu_image = false;           // has com.nvidia.volumes.needed

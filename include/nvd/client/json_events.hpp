@@ -20,7 +20,8 @@ public:
   virtual void end_array() = 0;
   virtual void key(std::string_view name) = 0;          // escapes decoded
   virtual void string_value(std::string_view text) = 0; // escapes decoded
-  virtual void other_value() = 0;                       // a number, true, false or null
+  virtual void other_value() = 0;                       // a number, true or false
+  virtual void null_value() { other_value(); }
 };
 
 // The deepest nesting read (a plugin answer is 4 deep).

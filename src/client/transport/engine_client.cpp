@@ -42,19 +42,19 @@ std::optional<ImageConfig> parse_engine_inspect(long status, std::string_view bo
                                                 const std::string &socket_path) {
   if (status == 404)
     return std::nullopt;
-  nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
-  if (status != 200) {
-    std::string message = answer.is_object() && answer.contains("message") && answer["message"].is_string()
-                              ? answer["message"].get<std::string>()
-                              : std::string(body.substr(0, 200));
-    throw Error("cannot read image " + printable(image) + " from the docker daemon at unix://" +
-                socket_path + ": HTTP " + std::to_string(status) + ": " + printable(message));
+  if (status == 200) {
+    std::optional<ImageConfig> config = parse_inspection_config(body, image);
+    if (!config)
+      throw Error("cannot read image " + printable(image) + ": the docker daemon at unix://" + socket_path +
+                  " answered no JSON object");
+    return config;
   }
-  if (!answer.is_object())
-    throw Error("cannot read image " + printable(image) + ": the docker daemon at unix://" +
-                socket_path + " answered no JSON object");
-  const nlohmann::json config = answer.contains("Config") ? answer["Config"] : nlohmann::json();
-  return parse_image_config(config.dump(), image);
+  nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
+  std::string message = answer.is_object() && answer.contains("message") && answer["message"].is_string()
+                            ? answer["message"].get<std::string>()
+                            : std::string(body.substr(0, 200));
+  throw Error("cannot read image " + printable(image) + " from the docker daemon at unix://" + socket_path +
+              ": HTTP " + std::to_string(status) + ": " + printable(message));
 }
 
 EngineImageStore::EngineImageStore(std::string socket_path, std::chrono::milliseconds timeout,

@@ -4,7 +4,13 @@
 
 #include "support/errors.hpp"
 
+#include "nvd/common/strings.hpp"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <random>
 
 using namespace nvd;
 
@@ -66,4 +72,98 @@ TEST(GpuLabels, VolumeNameWithQuerySyntaxIsRefused) {
   config.labels = {{"com.nvidia.volumes.needed", "nvidia_driver&dev=0"}};
   EXPECT_EQ(error_of([&] { read_gpu_labels(config, "evil"); }),
             "image evil: label com.nvidia.volumes.needed names an invalid volume \"nvidia_driver&dev=0\"");
+}
+
+namespace {
+
+// The configuration of an inspection read the plain way: the whole document,
+// then its fields. The streaming reader must agree with it on every input.
+std::string read_as_document(const std::string &answer) {
+  nlohmann::json document = nlohmann::json::parse(answer, nullptr, false);
+  if (!document.is_object())
+    return "no JSON object";
+  nlohmann::json config = document.contains("Config") ? document["Config"] : nlohmann::json();
+  if (config.is_null())
+    return "labels: env:";
+  if (!config.is_object())
+    return "image x: unexpected image configuration from docker";
+  std::string out = "labels:";
+  if (config.contains("Labels") && config["Labels"].is_object())
+    for (const auto &item : config["Labels"].items())
+      if (item.value().is_string())
+        out += " " + item.key() + "=" + item.value().get<std::string>();
+  out += " env:";
+  if (config.contains("Env") && config["Env"].is_array())
+    for (const auto &item : config["Env"])
+      if (item.is_string())
+        out += " " + item.get<std::string>();
+  return out;
+}
+
+std::string read_streaming(const std::string &answer) {
+  try {
+    std::optional<ImageConfig> config = parse_inspection_config(answer, "x");
+    if (!config)
+      return "no JSON object";
+    std::string out = "labels:";
+    for (const auto &[name, value] : config->labels)
+      out += " " + name + "=" + value;
+    out += " env:";
+    for (const auto &item : config->env)
+      out += " " + item;
+    return out;
+  } catch (const Error &error) {
+    return error.what();
+  }
+}
+
+const std::string inspection =
+    R"({"Id":"sha256:1","RepoTags":["nvidia/cuda:12.4.1-base-ubuntu22.04"],"ContainerConfig":{"Env":["NO=1"],)"
+    R"("Labels":{"no":"x"}},"Config":{"Hostname":"","Env":["PATH=/usr/bin","CUDA_VERSION=12.4.1",)"
+    R"("NVIDIA_REQUIRE_CUDA=cuda>=12.4"],"Cmd":null,"Labels":{"maintainer":"NVIDIA CORPORATION",)"
+    R"("com.nvidia.volumes.needed":"nvidia_driver"},"OnBuild":null},"RootFS":{"Type":"layers",)"
+    R"("Layers":["sha256:a","sha256:b"]},"Metadata":{"LastTagTime":"0001-01-01T00:00:00Z"}})";
+
+} // namespace
+
+TEST(InspectionConfig, StreamingAgreesWithTheWholeDocument) {
+  const std::vector<std::string> answers = {
+      inspection,
+      R"({"Config":{"Labels":{"a":"1","a":2,"b":"2"},"Env":["A=1",3,"B=2",["C"]]}})",
+      R"({"Config":{"Labels":{"a":"1"}},"Config":{"Env":["A=1"]}})",
+      R"({"Config":{"Labels":{"a":"1"},"Labels":{"b":"2"},"Env":["A"],"Env":{"B":"C"}}})",
+      R"({"Config":{"Labels":["a"],"Env":"A=1"}})",
+      R"({"Config":{"Labels":{"a":{"b":"c"}}}})",
+      R"({"Config":[]})", R"({"Config":"x"})", R"({"Config":null})", R"({"Config":{}})", R"({})", "[]", "null",
+      R"({"x":{"Config":{"Labels":{"a":"1"}}}})", "{", "",
+  };
+  for (const auto &answer : answers)
+    EXPECT_EQ(read_streaming(answer), read_as_document(answer)) << answer;
+
+  std::mt19937 random(2376);
+  const std::string pieces = "{}[]\",:0an\\ ";
+  std::map<std::string, int> kinds;
+  for (int round = 0; round < 3000; ++round) {
+    std::string answer = inspection;
+    for (int edit = 0, edits = 1 + static_cast<int>(random() % 3); edit < edits; ++edit) {
+      std::size_t at = random() % answer.size();
+      switch (random() % 3) {
+      case 0:
+        answer.erase(at, 1 + random() % 4);
+        break;
+      case 1:
+        answer[at] = pieces[random() % pieces.size()];
+        break;
+      default:
+        answer.insert(at, answer.substr(at, random() % 40));
+      }
+      if (answer.empty())
+        answer = "{";
+    }
+    std::string expected = read_as_document(answer);
+    EXPECT_EQ(read_streaming(answer), expected) << answer;
+    ++kinds[expected == "no JSON object" ? "none" : starts_with(expected, "labels:") ? "read" : "refused"];
+  }
+  EXPECT_GT(kinds["none"], 300);
+  EXPECT_GT(kinds["read"], 300);
 }
