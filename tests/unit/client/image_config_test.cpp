@@ -2,6 +2,7 @@
 #include "nvd/common/error.hpp"
 #include "nvd/client/image_config.hpp"
 
+#include "support/damaged_text.hpp"
 #include "support/errors.hpp"
 
 #include "nvd/common/strings.hpp"
@@ -10,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
-#include <random>
 
 using namespace nvd;
 
@@ -140,26 +140,8 @@ TEST(InspectionConfig, StreamingAgreesWithTheWholeDocument) {
   for (const auto &answer : answers)
     EXPECT_EQ(read_streaming(answer), read_as_document(answer)) << answer;
 
-  std::mt19937 random(2376);
-  const std::string pieces = "{}[]\",:0an\\ ";
   std::map<std::string, int> kinds;
-  for (int round = 0; round < 3000; ++round) {
-    std::string answer = inspection;
-    for (int edit = 0, edits = 1 + static_cast<int>(random() % 3); edit < edits; ++edit) {
-      std::size_t at = random() % answer.size();
-      switch (random() % 3) {
-      case 0:
-        answer.erase(at, 1 + random() % 4);
-        break;
-      case 1:
-        answer[at] = pieces[random() % pieces.size()];
-        break;
-      default:
-        answer.insert(at, answer.substr(at, random() % 40));
-      }
-      if (answer.empty())
-        answer = "{";
-    }
+  for (const std::string &answer : nvd::test::damaged_copies(inspection, 2376, 3000, "{}[]\",:0an\\ ")) {
     std::string expected = read_as_document(answer);
     EXPECT_EQ(read_streaming(answer), expected) << answer;
     ++kinds[expected == "no JSON object" ? "none" : starts_with(expected, "labels:") ? "read" : "refused"];

@@ -6,6 +6,7 @@
 #include "nvd/common/strings.hpp"
 #include "nvd/client/transport/plugin_client.hpp"
 
+#include "support/damaged_text.hpp"
 #include "support/table.hpp"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <random>
 
 using namespace nvd;
 
@@ -300,27 +300,9 @@ TEST(GpuInfoReading, StreamingAgreesWithTheWholeDocument) {
     EXPECT_EQ(read_streaming(body), expected_reading(body)) << body;
 
   // And on damaged answers: bytes removed, replaced, repeated, from a seed that never changes.
-  std::mt19937 random(3476);
-  const std::string pieces = "{}[]\",:0a\\ \x01\xff";
   int agreed = 0;
   std::map<std::string, int> kinds; // the damage must reach each outcome, not only "not JSON"
-  for (int round = 0; round < 3000; ++round) {
-    std::string body = eight_gpus_like;
-    for (int edit = 0, edits = 1 + static_cast<int>(random() % 3); edit < edits; ++edit) {
-      std::size_t at = random() % body.size();
-      switch (random() % 3) {
-      case 0:
-        body.erase(at, 1 + random() % 4);
-        break;
-      case 1:
-        body[at] = pieces[random() % pieces.size()];
-        break;
-      default:
-        body.insert(at, body.substr(at, random() % 40));
-      }
-      if (body.empty())
-        body = "{";
-    }
+  for (const std::string &body : nvd::test::damaged_copies(eight_gpus_like, 3476, 3000, "{}[]\",:0a\\ \x01\xff")) {
     std::string streamed = read_streaming(body), expected = expected_reading(body);
     EXPECT_EQ(streamed, expected) << body;
     agreed += streamed == expected;
