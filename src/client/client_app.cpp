@@ -14,6 +14,7 @@
 #include "nvd/common/strings.hpp"
 #include "nvd/version.hpp"
 
+#include <cstring>
 #include <unistd.h>
 
 extern char **environ;
@@ -501,10 +502,9 @@ int run_client(const std::vector<std::string> &args, const Environment &env, Cli
 Environment read_environment() {
   Environment env;
   for (char **entry = environ; *entry != nullptr; ++entry) {
-    std::string item(*entry);
-    std::size_t equals = item.find('=');
-    if (equals != std::string::npos)
-      env.emplace(item.substr(0, equals), item.substr(equals + 1));
+    const char *equals = std::strchr(*entry, '=');
+    if (equals != nullptr) // the first of a repeated name, as getenv finds it
+      env.try_emplace(std::string(*entry, static_cast<std::size_t>(equals - *entry)), equals + 1);
   }
   return env;
 }
