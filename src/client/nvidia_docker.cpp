@@ -23,6 +23,14 @@ std::optional<std::string> find_gpu_helper(const std::string &self) {
 
 } // namespace
 
+// The start files' registration of the unwind entries, linked to these (see
+// CMakeLists.txt): the unwinder then finds them through the --eh-frame-hdr
+// table, as in a dynamic program. Only in the static build.
+extern "C" {
+void __wrap___register_frame_info(const void *, void *) {}
+void *__wrap___deregister_frame_info(const void *) { return nullptr; }
+}
+
 int main(int argc, char **argv) {
   nvd::ProgramEdges program;
   program.remote_http = [](std::chrono::milliseconds, std::size_t) -> std::unique_ptr<nvd::HttpGetter> {
