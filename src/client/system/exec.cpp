@@ -6,7 +6,6 @@
 #include "nvd/common/strings.hpp"
 
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -58,12 +57,9 @@ int ProcessExecutor::exec(const std::vector<std::string> &argv, const Environmen
   // What stdio buffered would be lost with the process image (our own output
   // is unbuffered: see output.hpp).
   std::fflush(nullptr);
-  // Blocked or ignored signals survive execve: docker must get them as usual.
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int number : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD})
-    std::signal(number, SIG_DFL);
+  // Signal dispositions and the mask are left as they came: nvidia-docker
+  // changes none, and docker must inherit what it would alone (nohup's
+  // ignored SIGHUP, a script's `trap '' INT`).
 
   ::execve(program.c_str(), c_argv.data(), &env == m_process_env ? ::environ : c_envp.data());
   throw Error("cannot run " + program + ": " + std::strerror(errno));

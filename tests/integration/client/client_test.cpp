@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -412,6 +414,26 @@ TEST_F(EngineDirect, SudoGoesThroughTheDockerClient) {
   EXPECT_EQ(result.status, 0) << result.err;
   EXPECT_EQ(docker_calls().size(), 2u);
   EXPECT_EQ(engine_requests.load(), 0);
+}
+
+// docker inherits the signal dispositions it would inherit alone: under
+// nohup, SIGHUP stays ignored.
+TEST_F(Client, DockerInheritsTheSignalsItWouldAlone) {
+  std::string shows = dir.file("shows-ignored-signals");
+  write_file(shows, "#!/bin/sh\nexec grep '^SigIgn' /proc/self/status\n");
+  ::chmod(shows.c_str(), 0755);
+  struct sigaction ignore{}, before{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGHUP, &ignore, &before);
+  Completed alone = run_program({shows}, env());
+  Completed through = nvidia_docker({"ps"}, {{"NV_DOCKER", shows}});
+  Completed gpu_path = nvidia_docker({"version"}, {{"NV_DOCKER", shows}});
+  ::sigaction(SIGHUP, &before, nullptr);
+  ASSERT_EQ(alone.status, 0) << alone.err;
+  EXPECT_NE(std::stoull(alone.out.substr(alone.out.find(':') + 1), nullptr, 16) & (1ull << (SIGHUP - 1)), 0u)
+      << alone.out;
+  EXPECT_EQ(through.out, alone.out);
+  EXPECT_EQ(gpu_path.out.substr(gpu_path.out.find("SigIgn")), alone.out) << "the whole run, not the early exec";
 }
 
 // The front alone (no nvidia-docker-gpu beside it): the pass-through and a GPU

@@ -28,8 +28,8 @@ std::string resolve_docker_program(const std::string &name, const Environment &e
 // Flattens the environment map into NAME=VALUE strings for execve/posix_spawn.
 std::vector<std::string> environment_strings(const Environment &env);
 
-// The execve edge: flushes our output, restores default signal handling, and
-// replaces the process. Throws Error when execve fails.
+// The execve edge: flushes our output and replaces the process (signal
+// dispositions as inherited). Throws Error when execve fails.
 // `process_env`, when given, holds variables read from this process's own
 // environment (all of them, or those a plain pass-through needs): a program
 // run with that very object gets ::environ itself, byte for byte (order,
