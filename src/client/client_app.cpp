@@ -27,15 +27,21 @@ public:
   Run(const Environment &env, ClientEdges &edges)
       : m_env(env), m_edges(edges), m_debug(switch_from(env, "NV_DEBUG")) {}
 
-  void debug(const std::string &message) {
+  // A debug line; a message that is built (not a literal) is passed as a
+  // function, so that without NV_DEBUG no run pays for building it.
+  void debug(const char *message) {
     if (m_debug)
-      m_edges.err.write("nvidia-docker | Debug: " + message + "\n");
+      m_edges.err.write(std::string("nvidia-docker | Debug: ") + message + "\n");
+  }
+  template <typename Message, typename = decltype(std::string(std::declval<Message>()()))>
+  void debug(const Message &message) {
+    if (m_debug)
+      m_edges.err.write("nvidia-docker | Debug: " + std::string(message()) + "\n");
   }
 
   int hand_over(const std::vector<std::string> &docker_command, const std::vector<std::string> &args) {
     std::vector<std::string> argv = docker_argv(docker_command, args);
-    if (m_debug) // quoting the whole command costs more than the rest of a pass-through
-      debug("exec: " + shell_join(argv));
+    debug([&] { return "exec: " + shell_join(argv); });
     if (switch_from(m_env, "NV_DRY_RUN")) {
       m_edges.out.write(shell_join(argv) + "\n");
       return 0;
@@ -67,7 +73,7 @@ public:
       if (!m_edges.gpu_helper)
         throw Error(need.why + ", which this program cannot do: reinstall nvidia-docker");
       std::string helper = m_edges.gpu_helper();
-      debug(need.why + ": handing the command over to " + shell_quote(helper));
+      debug([&] { return need.why + ": handing the command over to " + shell_quote(helper); });
       return m_edges.executor.exec(docker_argv({helper}, args), m_env);
     }
   }
@@ -83,7 +89,7 @@ private:
                                        const ParseResult &first,
                                        const std::vector<std::string> &docker_command) {
     const std::string command = first.line.kind == CommandKind::run ? "run" : "create";
-    debug("unknown flag " + first.failure->unknown_flag + ": asking the docker client for its flags");
+    debug([&] { return "unknown flag " + first.failure->unknown_flag + ": asking the docker client for its flags"; });
     std::unique_ptr<FlagSource> source = m_edges.flag_source(docker_command);
     std::vector<FlagSpec> learned;
     try {
@@ -92,7 +98,7 @@ private:
       throw Error(first.failure->message + " (and its flags could not be learned from the docker "
                   "client: " + error.what() + ")");
     }
-    debug("learned " + std::to_string(learned.size()) + " flags: " + source->provenance());
+    debug([&] { return "learned " + std::to_string(learned.size()) + " flags: " + source->provenance(); });
     if (first.line.kind == CommandKind::create)
       for (auto &flag : learned)
         flag.run_only = false;
@@ -113,7 +119,7 @@ private:
     for (std::size_t i = 0; i < args.size(); ++i)
       if (args[i] == "run" || args[i] == "create")
         throw Error(failure.message + " (nvidia-docker cannot tell which command follows it)");
-    debug("pass-through: " + failure.message);
+    debug([&] { return "pass-through: " + failure.message; });
     return hand_over(docker_command, args);
   }
 
@@ -123,7 +129,7 @@ private:
   int gpu_command(const CommandLine &line, const std::vector<std::string> &docker_command) {
     const std::string &image = line.args[line.image_index];
     const std::string command = line.kind == CommandKind::run ? "run" : "create";
-    debug("command: " + command + ", image: " + shell_quote(image));
+    debug([&] { return "command: " + command + ", image: " + shell_quote(image); });
     if (image.empty())
       throw Error("docker " + command + ": the image name is empty");
 
@@ -135,7 +141,7 @@ private:
 
     std::string own_request = command_gpu_request(line);
     if (!own_request.empty()) {
-      debug("the command asks for GPUs itself (" + own_request + "): command unchanged");
+      debug([&] { return "the command asks for GPUs itself (" + own_request + "): command unchanged"; });
       return hand_over(docker_command, line.args);
     }
     LabelRequest labels = read_gpu_labels(*config, image);
@@ -146,8 +152,7 @@ private:
     GpuSource source = gpu_source(daemon, request);
     check_requirements(request, source.host);
     std::vector<std::string> extra = gpu_arguments(source, labels, request, daemon);
-    if (m_debug)
-      debug("GPU arguments: " + shell_join(extra));
+    debug([&] { return "GPU arguments: " + shell_join(extra); });
     return hand_over(docker_command, insert_before_image(line, extra));
   }
 
@@ -190,7 +195,7 @@ private:
     prefix.insert(prefix.end(), line.args.begin(),
                   line.args.begin() + static_cast<std::ptrdiff_t>(line.command_index));
     std::unique_ptr<ImageStore> images = m_edges.image_store(prefix, local_socket_path(endpoint));
-    debug("image configuration from " + images->describe());
+    debug([&] { return "image configuration from " + images->describe(); });
     return Daemon{docker_command, std::move(target), std::move(endpoint), std::move(images)};
   }
 
@@ -202,17 +207,17 @@ private:
     std::optional<std::string> platform = line.last_value("platform");
     bool quiet = parse_go_bool(line.last_value("quiet").value_or("false")).value_or(false);
     if (pull == "always") {
-      debug("--pull always: pulling " + shell_quote(image) + " first");
+      debug([&] { return "--pull always: pulling " + shell_quote(image) + " first"; });
       images.pull(image, platform, quiet);
     }
     std::optional<ImageConfig> config = images.inspect(image);
     if (config)
       return config;
     if (pull == "never") {
-      debug("image " + shell_quote(image) + " is not present and --pull never: docker reports it");
+      debug([&] { return "image " + shell_quote(image) + " is not present and --pull never: docker reports it"; });
       return std::nullopt;
     }
-    debug("image " + shell_quote(image) + " is not present: pulling it");
+    debug([&] { return "image " + shell_quote(image) + " is not present: pulling it"; });
     images.pull(image, platform, quiet);
     config = images.inspect(image);
     if (!config)
@@ -228,11 +233,11 @@ private:
         container_environment(config.env, line, m_env, m_edges.read_file);
     GpuRequest request = gpu_request(labels, container_env, m_env);
     if (!request.wanted)
-      debug(std::string("not a GPU image (no ") + volumes_needed_label +
+      debug([&] { return std::string("not a GPU image (no ") + volumes_needed_label +
             " label; no NVIDIA_VISIBLE_DEVICES, NVIDIA_REQUIRE_CUDA or CUDA_VERSION in its "
-            "environment): command unchanged");
+            "environment): command unchanged"; });
     else
-      debug("GPU image (" + request.reason + "); GPUs: " + describe(request.selection));
+      debug([&] { return "GPU image (" + request.reason + "); GPUs: " + describe(request.selection); });
     return request;
   }
 
@@ -252,7 +257,7 @@ private:
     GpuSource source;
     std::string plugin_failure;
     if (!backend || *backend == Backend::plugin) {
-      debug("plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")");
+      debug([&] { return "plugin: " + endpoint.describe() + " (from " + endpoint.origin + ")"; });
       try {
         source.plugin = m_edges.plugin(endpoint, timeout_from(m_env));
         // After the plugin's client is made: the front may hand over there, and the helper warns.
@@ -267,7 +272,7 @@ private:
           throw;
         plugin_failure = error.what();
         source.plugin.reset();
-        debug("no plugin: " + plugin_failure);
+        debug([&] { return "no plugin: " + plugin_failure; });
       }
     }
     if (!backend) {
@@ -279,13 +284,13 @@ private:
                     "runtime or gpus");
     }
     source.backend = *backend;
-    debug("backend: " + backend_name(source.backend));
+    debug([&] { return "backend: " + backend_name(source.backend); });
     if (!source.host && local_socket_path(daemon.endpoint) && m_edges.nvml &&
         (request.labels.cuda || !request.requirements.empty())) {
       // No plugin told the host's values, but the daemon is this machine: ask NVML.
       std::string why_not;
       source.host = m_edges.nvml(why_not);
-      debug(source.host ? "host values from NVML" : "no host values from NVML: " + why_not);
+      debug([&] { return source.host ? "host values from NVML" : "no host values from NVML: " + why_not; });
     }
     return source;
   }
@@ -315,8 +320,8 @@ private:
     } else {
       extra = backend_arguments(source.backend, request.selection);
       if (request.selection.kind == GpuSelection::Kind::none && source.backend != Backend::runtime)
-        debug("NVIDIA_VISIBLE_DEVICES=none: the " + backend_name(source.backend) +
-              " backend has no way to give driver files without a GPU; none given");
+        debug([&] { return "NVIDIA_VISIBLE_DEVICES=none: the " + backend_name(source.backend) +
+              " backend has no way to give driver files without a GPU; none given"; });
     }
     source.plugin.reset();
     return extra;
@@ -333,14 +338,14 @@ private:
         !local_socket_path(daemon.endpoint))
       return;
     if (!m_edges.path_exists(docker_plugin_socket_folder)) {
-      debug(std::string(docker_plugin_socket_folder) + " is not visible here: the " +
-            gpu.volume_driver + " volume driver is not checked");
+      debug([&] { return std::string(docker_plugin_socket_folder) + " is not visible here: the " +
+            gpu.volume_driver + " volume driver is not checked"; });
       return;
     }
     std::vector<std::string> locations = volume_plugin_locations(gpu.volume_driver);
     for (const auto &location : locations)
       if (m_edges.path_exists(location)) {
-        debug("volume driver " + gpu.volume_driver + " at " + location);
+        debug([&] { return "volume driver " + gpu.volume_driver + " at " + location; });
         return;
       }
     m_edges.err.write("nvidia-docker | Warning: the " + gpu.volume_driver +
@@ -384,7 +389,9 @@ private:
     } catch (const Error &error) {
       info_failure = error.what();
     }
-    debug("daemon: runtimes " + join(info.runtimes, ",") + "; CDI devices " + join(info.cdi_devices, ","));
+    debug([&] {
+      return "daemon: runtimes " + join(info.runtimes, ",") + "; CDI devices " + join(info.cdi_devices, ",");
+    });
     std::string cdi_failure = info_failure.empty() ? "none known to the docker daemon" : info_failure;
     std::string client_remedy;
     for (const auto &device : info.cdi_devices)
@@ -392,7 +399,7 @@ private:
         std::string refusal = cdi_refusal(daemon.docker_command);
         if (refusal.empty())
           return Backend::cdi;
-        debug("CDI devices not used: " + refusal);
+        debug([&] { return "CDI devices not used: " + refusal; });
         cdi_failure = "the docker daemon has them, but the " + refusal;
         client_remedy = "upgrade the docker client, ";
         break;
@@ -413,7 +420,9 @@ private:
       return "";
     std::string why_not;
     std::string version_line = m_edges.docker_version(docker_command, why_not);
-    debug(version_line.empty() ? "docker client version unknown: " + why_not : "docker client: " + version_line);
+    debug([&] {
+      return version_line.empty() ? "docker client version unknown: " + why_not : "docker client: " + version_line;
+    });
     return cdi_refusal_for_client(version_line);
   }
 
@@ -427,7 +436,7 @@ private:
               "the runtime checks them");
       return;
     }
-    debug("host: driver " + host->driver.text + ", CUDA " + host->cuda.text);
+    debug([&] { return "host: driver " + host->driver.text + ", CUDA " + host->cuda.text; });
     if (request.labels.cuda) {
       std::string refusal = check_cuda_version(host->cuda, *request.labels.cuda);
       if (!refusal.empty())

@@ -129,8 +129,9 @@ namespace {
 // value, as when a whole document is read.
 class GpuInfoReader : public JsonEvents {
 public:
+  // The device fields nvidia-docker reads (string values only; others: empty).
   struct Device {
-    std::map<std::string, std::string, std::less<>> text; // UUID, Arch, Brand, Model: string values only
+    std::string uuid, arch, brand, model;
   };
   bool version_is_object = false;
   std::optional<std::string> cuda, driver; // string values only
@@ -166,7 +167,8 @@ private:
       else
         device_not_object = true;
     } else if (in == Role::device) {
-      devices.back().text.erase(m_key);
+      if (std::string *field = device_field())
+        field->clear();
     } else if (in == Role::version && (m_key == "CUDA" || m_key == "Driver")) {
       (m_key == "CUDA" ? cuda : driver).reset();
     }
@@ -178,8 +180,10 @@ private:
     assign(false);
     if (!text)
       return;
-    if (parent() == Role::device)
-      devices.back().text[m_key] = std::string(*text);
+    if (parent() == Role::device) {
+      if (std::string *field = device_field())
+        field->assign(*text);
+    }
     else if (parent() == Role::version && m_key == "CUDA")
       cuda = std::string(*text);
     else if (parent() == Role::version && m_key == "Driver")
@@ -201,6 +205,20 @@ private:
         role = Role::device;
     }
     m_open.push_back(role);
+  }
+
+  // The field of the current device that m_key names, if nvidia-docker reads it.
+  std::string *device_field() {
+    Device &device = devices.back();
+    if (m_key == "UUID")
+      return &device.uuid;
+    if (m_key == "Arch")
+      return &device.arch;
+    if (m_key == "Brand")
+      return &device.brand;
+    if (m_key == "Model")
+      return &device.model;
+    return nullptr;
   }
 
   std::vector<Role> m_open; // the containers the reader is in, outermost first
@@ -239,17 +257,9 @@ PluginGpuInfo parse_gpu_info(std::string_view body, const std::string &source) {
   info.driver = *driver;
   if (answer.device_not_object)
     refuse(source, "a device is not an object");
-  for (const auto &device : answer.devices) {
-    auto text = [&](const char *field) {
-      auto it = device.text.find(field);
-      return it == device.text.end() ? std::string() : it->second;
-    };
-    PluginGpuInfo::Device d;
-    d.uuid = text("UUID");
-    d.arch = text("Arch");
-    d.brand = text("Brand").empty() ? brand_from_model(text("Model")) : text("Brand");
-    info.devices.push_back(d);
-  }
+  for (const auto &device : answer.devices)
+    info.devices.push_back({device.uuid, device.brand.empty() ? brand_from_model(device.model) : device.brand,
+                            device.arch});
   return info;
 }
 

@@ -17,7 +17,8 @@ namespace nvd {
 std::optional<std::string> resolve_program(const std::string &name, const Environment &env) {
   auto path = env.find("PATH");
   std::string search = path != env.end() ? path->second : "/usr/local/bin:/usr/bin:/bin";
-  return find_program(name, search, self_executable());
+  // Skipping ourselves needs only our identity: stat follows the link, no readlink.
+  return find_program(name, search, "/proc/self/exe");
 }
 
 std::string resolve_docker_program(const std::string &name, const Environment &env) {

@@ -186,11 +186,15 @@ HttpResponse StreamHttpSession::get(const std::string &url) {
     std::string_view pending = request;
     bool sent = true;
     while (!pending.empty()) {
-      if (!wait_for(m_fd, POLLOUT, deadline))
-        throw timed_out();
+      // A request fits in a fresh socket's buffer: wait only when it does not.
       ssize_t n = ::send(m_fd, pending.data(), pending.size(), MSG_NOSIGNAL);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+      if (n < 0 && errno == EINTR)
         continue;
+      if (n < 0 && errno == EAGAIN) {
+        if (!wait_for(m_fd, POLLOUT, deadline))
+          throw timed_out();
+        continue;
+      }
       if (n <= 0) {
         sent = false;
         break;
