@@ -2,7 +2,8 @@
 // What nvidia-docker adds to a docker command, against a floor built for the
 // purpose (the least any program doing the same job must add), in one run:
 //  1. pass-through (`ps`): nvidia-docker → docker, against floor_exec.c (a
-//     static program that only execs docker);
+//     static program that only execs docker), and for the record against
+//     floor_exec_cxx.cpp (the same in C++: what the language's runtime adds);
 //  2. GPU `create` (labels from a local Engine API socket, plugin on
 //     loopback): nvidia-docker → docker, against floor_requests.c (a static
 //     program that makes the same requests, then execs docker with the same
@@ -26,6 +27,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <spawn.h>
 #include <string>
 #include <sys/wait.h>
@@ -85,36 +87,51 @@ struct Case {
   Command docker_alone, nvidia_docker, floor;
   const char *floor_name;
   double target_ratio; // the most (B - A) / (F - A) may be
+  // For the record, not the target: a second floor (the same job in C++).
+  std::optional<Command> reference;
+  const char *reference_name = "";
 };
 
-// Runs the case's three commands for `rounds` rounds and prints the medians,
-// the added times and their ratio; true when the ratio is within the target.
+// Runs the case's commands for `rounds` rounds and prints the medians, the
+// added times and their ratio; true when the ratio is within the target.
 bool compare(const Case &c, int rounds) {
-  const std::array<const Command *, 3> commands = {&c.docker_alone, &c.nvidia_docker, &c.floor};
+  std::vector<const Command *> commands = {&c.docker_alone, &c.nvidia_docker, &c.floor};
+  if (c.reference)
+    commands.push_back(&*c.reference);
+  const std::size_t count = commands.size();
   for (int i = 0; i < rounds / 10; ++i) // warm-up: caches, page cache, CPU frequency
     for (const Command *command : commands)
       timed_run(*command);
-  // All six orders in turn: none always goes first, nor always follows another.
-  constexpr std::array<std::array<int, 3>, 6> orders = {
-      {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {2, 1, 0}, {1, 0, 2}}};
-  std::array<std::vector<double>, 3> seconds;
-  std::vector<double> b_added, f_added;
+  // Every rotation, forwards and backwards, in turn: none always goes first,
+  // nor always follows another.
+  std::vector<std::vector<double>> seconds(count), added(count);
   for (int round = 0; round < rounds; ++round) {
-    std::array<double, 3> taken{};
-    for (int which : orders[static_cast<std::size_t>(round % 6)])
+    std::vector<double> taken(count);
+    std::size_t shift = static_cast<std::size_t>(round) % count;
+    bool backwards = (static_cast<std::size_t>(round) / count) % 2 == 1;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t which = (backwards ? count - 1 - i : i + shift) % count;
+      if (backwards)
+        which = (which + shift) % count;
       taken[which] = timed_run(*commands[which]);
-    for (std::size_t which = 0; which < 3; ++which)
+    }
+    for (std::size_t which = 0; which < count; ++which) {
       seconds[which].push_back(taken[which]);
-    b_added.push_back(taken[1] - taken[0]);
-    f_added.push_back(taken[2] - taken[0]);
+      added[which].push_back(taken[which] - taken[0]);
+    }
   }
-  double b = median(b_added), f = median(f_added), ratio = b / f;
+  double b = median(added[1]), f = median(added[2]), ratio = b / f;
   bool within = ratio <= c.target_ratio;
   std::printf("    A  docker alone            %7.3f ms\n", median(seconds[0]) * 1e3);
   std::printf("    B  through nvidia-docker   %7.3f ms   B - A %+7.3f ms\n",
               median(seconds[1]) * 1e3, b * 1e3);
   std::printf("    F  %-23s %7.3f ms   F - A %+7.3f ms\n", c.floor_name, median(seconds[2]) * 1e3,
               f * 1e3);
+  if (c.reference) {
+    double r = median(added[3]);
+    std::printf("    R  %-23s %7.3f ms   R - A %+7.3f ms   (R - A) / (F - A) = %.2f, (B - A) / (R - A) = %.2f\n",
+                c.reference_name, median(seconds[3]) * 1e3, r * 1e3, r / f, b / r);
+  }
   std::printf("    (B - A) / (F - A) = %.2f   target <= %.2f: %s\n", ratio, c.target_ratio,
               within ? "within target" : "OVER target");
   return within;
@@ -251,7 +268,9 @@ int main(int argc, char **argv) {
                              {{NVD_CLIENT_BINARY, "ps"}, env},
                              {{NVD_FLOOR_EXEC, docker, "ps"}, env},
                              "floor_exec",
-                             1.10},
+                             1.10,
+                             Command{{NVD_FLOOR_EXEC_CXX, docker, "ps"}, env},
+                             "floor_exec_cxx"},
                             rounds);
 
   std::printf("\n2. GPU `create` (labels from a local Engine API socket, plugin on loopback;\n"
@@ -298,7 +317,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   within_targets &=
-      compare({{final_args, gpu_env}, nvidia_docker, floor, "floor_requests", 1.25}, rounds);
+      compare({{final_args, gpu_env}, nvidia_docker, floor, "floor_requests", 1.25, std::nullopt, ""}, rounds);
 
   // After the wrapper cases, so that neither disturbs the other.
   constexpr int clients = 32;

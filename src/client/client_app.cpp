@@ -14,6 +14,7 @@
 #include "nvd/common/strings.hpp"
 #include "nvd/version.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unistd.h>
 
@@ -482,10 +483,19 @@ plain_pass_through(const std::vector<std::string> &args,
                    const std::function<std::optional<std::string>(const char *name)> &variable) {
   if (variable("NV_DEBUG") || variable("NV_DRY_RUN"))
     return std::nullopt;
-  ParseResult parsed = parse_command_line(args);
-  CommandKind kind = parsed.line.kind;
-  if (parsed.failure || kind == CommandKind::run || kind == CommandKind::create || kind == CommandKind::version)
-    return std::nullopt;
+  // Without the words "run", "create" and "version" no command line is a run,
+  // a create or a version, and none is refused (refuse_or_pass): docker's
+  // grammar need not even be looked at, which the command users run most
+  // feels (its code is not in the processor's caches yet).
+  bool may_matter = std::any_of(args.begin(), args.end(), [](const std::string &arg) {
+    return arg == "run" || arg == "create" || arg == "version";
+  });
+  if (may_matter) {
+    ParseResult parsed = parse_command_line(args);
+    CommandKind kind = parsed.line.kind;
+    if (parsed.failure || kind == CommandKind::run || kind == CommandKind::create || kind == CommandKind::version)
+      return std::nullopt;
+  }
   PlainPassThrough pass;
   for (const char *name : {"PATH", "NV_DOCKER"})
     if (std::optional<std::string> value = variable(name))

@@ -853,7 +853,8 @@ TEST_F(ClientApp, PlainPassThroughAgreesWithTheWholeRun) {
   const std::vector<std::string> passed = {"ps -a", "image ls", "-H tcp://gpu1:2376 ps", "--context x info",
                                            "-D logs -f job", "", "--help", "container ls", "container",
                                            "run2 x", "builder prune --filter until=24h",
-                                           "exec -it job nvidia-smi"};
+                                           "exec -it job nvidia-smi", "logs run", "rm -f create version",
+                                           "--frob ps", "-H", "-H run", "--context create ps"};
   for (const Environment &env : {Environment{}, Environment{{"NV_DOCKER", "sudo docker --log-level error"}},
                                  Environment{{"PATH", "/opt/bin"}, {"NV_GPU", "1"}}}) {
     for (const std::string &line : passed) {
@@ -869,7 +870,7 @@ TEST_F(ClientApp, PlainPassThroughAgreesWithTheWholeRun) {
   // What run_client must see: run and create (with help too), version (its
   // banner), lines it cannot read, and the debug and dry-run switches.
   for (const char *line : {"run cuda", "create cuda", "container run cuda", "-H x container create cuda",
-                           "run --help", "version", "--frob ps", "-H", "--context"})
+                           "run --help", "version", "--frob run cuda", "--frob create", "-H x run cuda"})
     EXPECT_FALSE(plain_pass_through(words(line), variables({}))) << line;
   for (const char *name : {"NV_DEBUG", "NV_DRY_RUN"})
     EXPECT_FALSE(plain_pass_through(words("ps"), variables({{name, "0"}}))) << name;
