@@ -71,6 +71,9 @@ TEST(JsonEvents, RefusesWhatIsNotJsonSayingWhere) {
   EXPECT_EQ(error_of("[01]"), "at byte 2: ',' or ']' was expected");
   EXPECT_EQ(error_of(std::string(300, '[') + std::string(300, ']')), "at byte 256: nested more than 256 deep");
   EXPECT_EQ(error_of(std::string(256, '[') + std::string(256, ']')), "");
+  // A general parser may stop at a NUL as at the end of the text; JSON does not.
+  EXPECT_EQ(error_of(std::string("8\t\0garbage", 10)), "at byte 2: text after the value");
+  EXPECT_EQ(error_of(std::string("[\"a\0\"]", 6)), "at byte 3: a control character in a string");
 }
 
 // The same verdict as a general parser on every byte string of a small
