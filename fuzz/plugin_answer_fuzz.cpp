@@ -31,14 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // nesting deeper than it reads), and nothing with a NUL byte: nlohmann
   // reads one outside a string as the end of the text, JSON has no such rule.
   Ignored ignored;
-  bool ours = true;
+  bool ours = true, too_deep = false;
   try {
     nvd::read_json_events(body, ignored);
   } catch (const nvd::Error &error) {
-    ours = std::string(error.what()).find("nested more than") != std::string::npos;
+    ours = false;
+    too_deep = std::string(error.what()).find("nested more than") != std::string::npos;
   }
   bool general = body.find('\0') == std::string::npos && nlohmann::json::accept(body);
-  if (ours != general)
+  if (!too_deep && ours != general)
     std::abort();
   try {
     nvd::GpuArguments args = nvd::parse_docker_cli_answer(body, {"nvidia_driver"}, "fuzz");
