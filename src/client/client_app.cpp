@@ -168,13 +168,20 @@ private:
   // In the front: a plugin that only the helper can ask (libcurl) is known
   // before any request, so the command goes over now rather than after its
   // image was read here (over the network, for a remote daemon) for nothing.
+  // A setting that does not read is left for the step that needs it to
+  // report (only for a GPU image), as the helper does.
   void hand_over_early_if_only_the_helper_can_ask_the_plugin(const Daemon &daemon) {
     if (!m_edges.gpu_helper)
       return;
-    std::optional<Backend> backend = backend_from(m_env);
-    if (backend && *backend != Backend::plugin)
+    bool libcurl = false;
+    try {
+      std::optional<Backend> backend = backend_from(m_env);
+      libcurl = (!backend || *backend == Backend::plugin) &&
+                plugin_needs_libcurl(plugin_endpoint_for(m_env, daemon.endpoint), m_env);
+    } catch (const Error &) {
       return;
-    if (plugin_needs_libcurl(plugin_endpoint_for(m_env, daemon.endpoint), m_env))
+    }
+    if (libcurl)
       throw NeedsGpuHelper{"the plugin is asked through libcurl (another host, or NV_USE_LIBCURL)"};
   }
 
@@ -208,6 +215,9 @@ private:
     std::optional<std::string> platform = line.last_value("platform");
     bool quiet = parse_go_bool(line.last_value("quiet").value_or("false")).value_or(false);
     if (pull == "always") {
+      // The front may still hand over (NVML) after this: the helper pulls, once.
+      if (m_edges.gpu_helper)
+        throw NeedsGpuHelper{"--pull always"};
       debug([&] { return "--pull always: pulling " + shell_quote(image) + " first"; });
       images.pull(image, platform, quiet);
     }
@@ -276,6 +286,14 @@ private:
         debug([&] { return "no plugin: " + plugin_failure; });
       }
     }
+    if (!source.host && local_socket_path(daemon.endpoint) && m_edges.nvml &&
+        (request.labels.cuda || !request.requirements.empty())) {
+      // No plugin told the host's values, but the daemon is this machine: ask
+      // NVML (before the daemon is asked anything: the front hands over here).
+      std::string why_not;
+      source.host = m_edges.nvml(why_not);
+      debug([&] { return source.host ? "host values from NVML" : "no host values from NVML: " + why_not; });
+    }
     if (!backend) {
       backend = backend_offered_by_daemon(daemon, endpoint, plugin_failure);
     } else if (*backend == Backend::cdi) {
@@ -286,13 +304,6 @@ private:
     }
     source.backend = *backend;
     debug([&] { return "backend: " + backend_name(source.backend); });
-    if (!source.host && local_socket_path(daemon.endpoint) && m_edges.nvml &&
-        (request.labels.cuda || !request.requirements.empty())) {
-      // No plugin told the host's values, but the daemon is this machine: ask NVML.
-      std::string why_not;
-      source.host = m_edges.nvml(why_not);
-      debug([&] { return source.host ? "host values from NVML" : "no host values from NVML: " + why_not; });
-    }
     return source;
   }
 
@@ -537,6 +548,9 @@ int report_error(Output &err, const std::function<int()> &body) {
   } catch (const Error &error) {
     err.write(std::string("nvidia-docker | Error: ") + error.what() + "\n");
     return error.exit_code();
+  } catch (const NeedsGpuHelper &need) { // an edge used where run_client cannot hand over
+    err.write("nvidia-docker | Error: " + need.why + ", which this program cannot do: reinstall nvidia-docker\n");
+    return 1;
   } catch (const std::exception &error) {
     err.write(std::string("nvidia-docker | Error: unexpected failure: ") + error.what() + "\n");
     return 1;

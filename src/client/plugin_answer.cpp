@@ -8,7 +8,6 @@
 #include "nvd/common/strings.hpp"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <nlohmann/json.hpp>
 

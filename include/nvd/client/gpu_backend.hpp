@@ -68,9 +68,9 @@ DaemonInfo parse_daemon_info(std::string_view json_text);
 inline constexpr int cdi_client_major = 25;
 
 // "" when the docker client whose `--version` printed `version_line` can ask
-// for CDI devices; otherwise why not, in words. A line that is not docker's
-// own ("Docker version 20.10.24+dfsg1, build 297e128"), from podman or a
-// wrapper script, is taken to be able to: nvidia-docker cannot know better.
+// for CDI devices; otherwise why not, in words. docker's own line reads
+// "Docker version 20.10.24+dfsg1, build 297e128"; any other (podman, a
+// wrapper script) is taken to be able to: nvidia-docker cannot know better.
 std::string cdi_refusal_for_client(std::string_view version_line);
 
 // The docker arguments of the cdi, gpus and runtime backends.

@@ -98,8 +98,13 @@ StreamOpener tcp_opener(std::string host, int port) {
   std::vector<LoopbackAddress> addresses = loopback_addresses(host, port);
   if (addresses.empty())
     throw Error("not a loopback address: " + printable(host) + " (only this machine is asked without libcurl)");
+  return addresses_opener(std::move(addresses));
+}
+
+StreamOpener addresses_opener(std::vector<LoopbackAddress> addresses) {
   return [addresses](Clock::time_point deadline) {
     int last_error = ECONNREFUSED;
+    bool refused = false; // by one address: the others may be unusable (IPv6 off)
     for (const LoopbackAddress &address : addresses) {
       int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
       if (fd < 0) {
@@ -116,7 +121,10 @@ StreamOpener tcp_opener(std::string host, int port) {
       ::close(fd);
       if (last_error == ETIMEDOUT)
         break;
+      refused = refused || last_error == ECONNREFUSED;
     }
+    if (refused && last_error != ETIMEDOUT)
+      last_error = ECONNREFUSED;
     if (last_error == ETIMEDOUT)
       throw ConnectTimeout("connecting timed out");
     if (last_error == ECONNREFUSED)

@@ -773,6 +773,39 @@ TEST_F(ClientApp, FrontHandsOverWhatNeedsTheHelperUnchanged) {
   EXPECT_EQ(world.helper_lookups, 3);
 }
 
+TEST_F(ClientApp, FrontLeavesUnreadableSettingsToTheStepThatReadsThem) {
+  world.gpu_helper = "/usr/lib/nvidia-docker/nvidia-docker-gpu";
+  world.present["busybox"] = labels({});
+  for (const Environment &env : {Environment{{"NV_BACKEND", "bogus"}}, Environment{{"NV_HOST", "ftp://x"}}}) {
+    Outcome outcome = run(words("run --rm busybox true"), env);
+    EXPECT_EQ(outcome.error, "") << env.begin()->first;
+    EXPECT_EQ(world.exec_argv, words("docker run --rm busybox true"));
+  }
+  EXPECT_EQ(world.helper_lookups, 0);
+  world.present["cuda"] = gpu_image;
+  EXPECT_EQ(run(words("run cuda"), {{"NV_BACKEND", "bogus"}}).error,
+            "NV_BACKEND: unknown backend \"bogus\" (use auto, plugin, cdi, gpus or runtime)");
+}
+
+TEST_F(ClientApp, FrontHandsOverBeforeAnythingItWouldRepeat) {
+  world.gpu_helper = "/usr/lib/nvidia-docker/nvidia-docker-gpu";
+  world.present["cuda"] = gpu_image;
+  world.registry["cuda"] = gpu_image;
+  run(words("run --pull always cuda"));
+  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu run --pull always cuda"));
+  EXPECT_TRUE(world.docker_calls.empty()) << "the helper pulls, once";
+  // NVML is needed: over before the daemon is asked what it offers.
+  world.plugin_down = true;
+  world.nvml_needs_helper = true;
+  world.present["img"] = env_image({"NVIDIA_REQUIRE_CUDA=cuda>=12.4"});
+  world.daemon.runtimes = {"nvidia"};
+  world.docker_calls.clear();
+  run(words("run img"));
+  EXPECT_EQ(world.exec_argv, words("/usr/lib/nvidia-docker/nvidia-docker-gpu run img"));
+  EXPECT_EQ(std::count(world.docker_calls.begin(), world.docker_calls.end(), "info"), 0);
+  EXPECT_TRUE(world.version_asked.empty());
+}
+
 TEST_F(ClientApp, MissingHelperOnlyStopsWhatNeedsIt) {
   world.gpu_helper = "";
   world.present["cuda"] = gpu_image;

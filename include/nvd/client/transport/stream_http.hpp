@@ -49,6 +49,9 @@ std::vector<LoopbackAddress> loopback_addresses(const std::string &host, int por
 // Opens a TCP connection to a loopback host:port (its addresses in turn).
 // Throws Error for a host that is not loopback.
 StreamOpener tcp_opener(std::string host, int port);
+// The same for addresses given: refused by one of them is "refused"
+// (ConnectionRefused), whatever the others say (::1 where IPv6 is off).
+StreamOpener addresses_opener(std::vector<LoopbackAddress> addresses);
 // Opens a connection to the unix socket at `path`.
 StreamOpener unix_socket_opener(std::string path);
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "nvd/client/transport/stream_http.hpp"
 #include "nvd/common/error.hpp"
+#include "nvd/client/transport/http_errors.hpp"
 
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace nvd;
 
@@ -67,4 +70,24 @@ TEST(LoopbackAddresses, TcpOpenerRefusesOtherHosts) {
   } catch (const Error &error) {
     EXPECT_STREQ(error.what(), "not a loopback address: gpu1 (only this machine is asked without libcurl)");
   }
+}
+
+TEST(LoopbackAddresses, RefusedByOneIsRefusedWhateverTheOthersSay) {
+  // A port nothing listens on (bound, never listening), then an address no
+  // socket can be made for, as ::1 is where IPv6 is turned off.
+  int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in bound{};
+  bound.sin_family = AF_INET;
+  bound.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr *>(&bound), sizeof bound), 0);
+  socklen_t length = sizeof bound;
+  ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr *>(&bound), &length), 0);
+  std::vector<LoopbackAddress> addresses = loopback_addresses("127.0.0.1", ntohs(bound.sin_port));
+  LoopbackAddress unusable{};
+  unusable.storage.ss_family = AF_UNIX + 100; // no such family: socket() fails
+  unusable.length = sizeof(sockaddr_in6);
+  addresses.push_back(unusable);
+  StreamOpener open = addresses_opener(addresses);
+  EXPECT_THROW(open(std::chrono::steady_clock::now() + std::chrono::seconds(5)), ConnectionRefused);
+  ::close(holder);
 }
