@@ -18,7 +18,9 @@ namespace {
 // (`docker image inspect --format '{{json .Config}}'`) or it is under the
 // answer's "Config". A repeated key counts as its last value, as when a
 // whole document is read.
-class ImageConfigReader : public JsonEvents {
+enum class ImageConfigRole { outer, config, labels, env, other };
+
+class ImageConfigReader : public RoleTrackingEvents<ImageConfigRole> {
 public:
   explicit ImageConfigReader(bool under_config_key) : m_under_config_key(under_config_key) {}
 
@@ -32,14 +34,9 @@ public:
   void string_value(std::string_view text) override { value(Shape::other, &text); }
   void begin_object() override { open(Shape::object); }
   void begin_array() override { open(Shape::other); }
-  void end_object() override { m_open.pop_back(); }
-  void end_array() override { m_open.pop_back(); }
-  void key(std::string_view name) override { m_key.assign(name); }
 
 private:
-  enum class Role { outer, config, labels, env, other };
-
-  Role parent() const { return m_open.empty() ? Role::other : m_open.back(); }
+  using Role = ImageConfigRole;
 
   // The role of a value about to be read in the current container, after
   // what it replaces is forgotten.
@@ -95,8 +92,6 @@ private:
   }
 
   bool m_under_config_key;
-  std::vector<Role> m_open;
-  std::string m_key;
 };
 
 } // namespace

@@ -126,7 +126,9 @@ namespace {
 // are many (8 GPUs: 5.5 KB, most of it clocks and topology), which cost two
 // thirds of a GPU create's instructions. A repeated key counts as its last
 // value, as when a whole document is read.
-class GpuInfoReader : public JsonEvents {
+enum class GpuInfoRole { root, version, devices, device, other };
+
+class GpuInfoReader : public RoleTrackingEvents<GpuInfoRole> {
 public:
   // The device fields nvidia-docker reads (string values only; others: empty).
   struct Device {
@@ -140,15 +142,10 @@ public:
   void other_value() override { scalar(std::nullopt); }
   void string_value(std::string_view value) override { scalar(value); }
   void begin_object() override { open(true); }
-  void end_object() override { m_open.pop_back(); }
   void begin_array() override { open(false); }
-  void end_array() override { m_open.pop_back(); }
-  void key(std::string_view name) override { m_key.assign(name); }
 
 private:
-  enum class Role { root, version, devices, device, other };
-
-  Role parent() const { return m_open.empty() ? Role::other : m_open.back(); }
+  using Role = GpuInfoRole;
 
   // A value in the current container: what it replaces, what it is.
   void assign(bool object) {
@@ -219,9 +216,6 @@ private:
       return &device.model;
     return nullptr;
   }
-
-  std::vector<Role> m_open; // the containers the reader is in, outermost first
-  std::string m_key;        // the last key read
 };
 
 GpuInfoReader read_gpu_info(std::string_view body, const std::string &source) {

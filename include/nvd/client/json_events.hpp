@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nvd {
 
@@ -22,6 +23,23 @@ public:
   virtual void string_value(std::string_view text) = 0; // escapes decoded
   virtual void other_value() = 0;                       // a number, true or false
   virtual void null_value() { other_value(); }
+};
+
+// The events with the bookkeeping every reader of a few fields needs: the
+// role it gave each container it is in (outermost first), and the last key
+// read. `Role` has an `other` value: the parent of the top-level value.
+template <typename Role>
+class RoleTrackingEvents : public JsonEvents {
+public:
+  void end_object() override { m_open.pop_back(); }
+  void end_array() override { m_open.pop_back(); }
+  void key(std::string_view name) override { m_key.assign(name); }
+
+protected:
+  Role parent() const { return m_open.empty() ? Role::other : m_open.back(); }
+
+  std::vector<Role> m_open;
+  std::string m_key;
 };
 
 // The deepest nesting read (a plugin answer is 4 deep).

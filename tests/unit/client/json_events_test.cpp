@@ -2,6 +2,8 @@
 #include "nvd/client/json_events.hpp"
 #include "nvd/common/error.hpp"
 
+#include "support/errors.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -32,12 +34,8 @@ std::string events(const std::string &text) {
 }
 
 std::string error_of(const std::string &text) {
-  try {
-    events(text);
-  } catch (const Error &error) {
-    return error.what();
-  }
-  return "";
+  std::string error = nvd::test::error_of([&] { events(text); });
+  return error == "no error" ? "" : error;
 }
 
 } // namespace
